@@ -1,0 +1,67 @@
+# crm_mining: two commands on a fresh machine.
+#   make build   creates .venv, installs the pinned dependencies, runs `dbt build` on the sample
+#   make test    sets up whatever is missing, then dbt build + tests, pytest and the linters
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DBT := $(BIN)/dbt
+export CRM_DUCKDB_PATH ?= $(CURDIR)/.data/crm_mining.duckdb
+export DBT_PROFILES_DIR := $(CURDIR)
+# No telemetry, no version check: nothing leaves the machine at run time.
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DBT_VERSION_CHECK := False
+
+.PHONY: setup build test dbt-build pytest lint format docs bench seeds lock clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=python3"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@mkdir -p .data
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup dbt-build
+
+dbt-build: setup
+	@mkdir -p $(dir $(CRM_DUCKDB_PATH))
+	$(DBT) build
+
+test: setup dbt-build pytest lint
+
+pytest: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: setup
+	$(BIN)/ruff check src tests scripts python_models
+	$(BIN)/ruff format --check src tests scripts python_models
+	$(BIN)/sqlfluff lint models tests --processes 2
+
+format: setup
+	$(BIN)/ruff format src tests scripts python_models
+	$(BIN)/ruff check --fix src tests scripts python_models
+	$(BIN)/sqlfluff fix models tests --processes 2
+
+docs: setup
+	$(DBT) docs generate
+
+bench: setup
+	$(BIN)/python -m crm_mining.bench
+
+# Regenerate the bundled sample in seeds/ from the data generator.
+seeds: setup
+	$(BIN)/python -m crm_mining.datagen --sample-seeds seeds
+
+lock:
+	rm -rf /tmp/crm_mining_lock && $(PYTHON) -m venv /tmp/crm_mining_lock
+	/tmp/crm_mining_lock/bin/pip install --quiet -r requirements.in
+	(head -2 requirements.txt; /tmp/crm_mining_lock/bin/pip freeze) > requirements.txt.new
+	mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf target logs .data dbt_packages

@@ -1,0 +1,37 @@
+{# The output of a Python model, or typed nulls where the target runs no Python models. #}
+{% macro crm_python_model_relation(model_name, null_columns, rows_from=none, key_columns=[]) %}
+    {#-
+        For the SQL marts that expose a Python model. With Python models on (see
+        crm_python_models_enabled): ref(model_name). Otherwise (dbt-spark session/thrift, where
+        the Python models are disabled) a subquery that never refs the disabled model: one row
+        per row of rows_from (a relation or a parenthesised subquery with an alias-free select)
+        carrying its key_columns, or one row when rows_from is none, and every column of
+        null_columns ({name: SQL type}) as a typed null.
+        Usage: select * from {{ crm_python_model_relation('int_churn_scores_predicted',
+            {'churn_probability': crm_type_double(), 'churn_risk_band': dbt.type_string()},
+            rows_from=ref('int_churn_features_snapshotted'), key_columns=['customer_id']) }}
+    -#}
+    {%- if crm_python_models_enabled() -%}
+        {{ return(ref(model_name)) }}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- do log(
+            "crm_mining: " ~ model.name ~ " reads no " ~ model_name ~ " (Python models are off"
+            ~ " on target " ~ target.name ~ "): " ~ null_columns.keys() | join(', ')
+            ~ " are null.",
+            info=true
+        ) -%}
+    {%- endif -%}
+    (
+        select
+            {%- for key in key_columns %}
+            python_model_rows.{{ key }},
+            {%- endfor %}
+            {%- for name, data_type in null_columns.items() %}
+            cast(null as {{ data_type }}) as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        {%- if rows_from is not none %}
+        from {{ rows_from }} as python_model_rows
+        {%- endif %}
+    ) as {{ model_name }}
+{% endmacro %}

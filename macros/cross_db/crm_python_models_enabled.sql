@@ -1,0 +1,27 @@
+{# Whether the target runs dbt Python models (dbt-spark's session and thrift methods do not). #}
+{% macro crm_python_models_enabled() %}
+    {{ return(adapter.dispatch('crm_python_models_enabled', 'crm_mining')()) }}
+{% endmacro %}
+
+{% macro default__crm_python_models_enabled() %}
+    {{ return(true) }}
+{% endmacro %}
+
+{% macro spark__crm_python_models_enabled() %}
+    {#- dbt-spark submits Python models to Databricks clusters only (method: http/odbc). -#}
+    {{ return(target.method in ['http', 'odbc']) }}
+{% endmacro %}
+
+{# Log line of a run on a target without Python models (for on-run-start; renders no SQL). #}
+{% macro crm_python_models_notice() %}
+    {%- if execute and not crm_python_models_enabled() -%}
+        {%- do log(
+            "crm_mining: target '" ~ target.name ~ "' (" ~ target.type ~ ", method "
+            ~ target.get('method', 'n/a') ~ ") runs no dbt Python models: the models of"
+            ~ " python_models/ are disabled and the marts that read them build with null ML"
+            ~ " columns (see README, Running on Spark / Databricks).",
+            info=true
+        ) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}

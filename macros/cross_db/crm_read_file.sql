@@ -1,0 +1,45 @@
+{# A relation over one input file, every column read as text so that ids keep their zeros. #}
+{% macro crm_read_file(path, format) %}
+    {{ return(adapter.dispatch('crm_read_file', 'crm_mining')(path, format)) }}
+{% endmacro %}
+
+{% macro default__crm_read_file(path, format) %}
+    {{ exceptions.raise_compiler_error(
+        "crm_mining: crm_read_file is not implemented for adapter '" ~ adapter.type() ~ "'."
+    ) }}
+{% endmacro %}
+
+{% macro duckdb__crm_read_file(path, format) %}
+    {%- if format == 'csv' -%}
+        read_csv({{ crm_sql_string(path) }}, header = true, all_varchar = true)
+    {%- else -%}
+        read_parquet({{ crm_sql_string(path) }})
+    {%- endif -%}
+{% endmacro %}
+
+{% macro spark__crm_read_file(path, format) %}
+    {#-
+        Spark SQL has no read_csv table function: an external table over the file (CSV with
+        its header, every column text), recreated at each run in the schema
+        <target schema>_input_files, named after a hash of the path.
+    -#}
+    {%- set schema_name = target.schema ~ '_input_files' -%}
+    {%- set table_name = schema_name ~ '.file_' ~ local_md5(path ~ ':' ~ format) -%}
+    {%- if execute -%}
+        {%- do run_query('create schema if not exists ' ~ schema_name) -%}
+        {%- do run_query('drop table if exists ' ~ table_name) -%}
+        {%- if format == 'csv' -%}
+            {%- do run_query(
+                'create table ' ~ table_name ~ ' using csv options (path '
+                ~ crm_sql_string(path) ~ ", header 'true', inferSchema 'false',"
+                ~ " multiLine 'true', escape '\"')"
+            ) -%}
+        {%- else -%}
+            {%- do run_query(
+                'create table ' ~ table_name ~ ' using parquet options (path '
+                ~ crm_sql_string(path) ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(table_name) }}
+{% endmacro %}

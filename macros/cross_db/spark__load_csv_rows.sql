@@ -1,0 +1,42 @@
+{# Seed rows on Spark as escaped SQL literals (dbt-spark's session bindings quote unescaped). #}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {#-
+        Overrides dbt-spark's macro: with method: session it formats each value as '<value>'
+        without escaping, so a quote in a value breaks the insert and an empty cell becomes
+        the text 'None'. Here an empty cell is null and every other value a literal of its
+        column type (column_types of seeds/_seeds.yml, else the inferred type).
+        All rows go in one statement written as one file, so that the table scans in file
+        order (several inserts make several files, read back in no set order) and
+        crm_input_row_number numbers the rows as in the CSV file.
+    -#}
+    {%- set batch_size = agate_table.rows | length if agate_table.rows else 1 -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(batch_size) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }}
+            select /*+ coalesce(1) */ * from values
+            {% for row in chunk -%}
+                (
+                {%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(
+                        col_name, adapter.convert_type(agate_table, loop.index0)
+                    ) -%}
+                    {%- set value = row[loop.index0] -%}
+                    {%- if value is none -%}
+                        cast(null as {{ type }})
+                    {%- else -%}
+                        cast({{ crm_sql_string(value) }} as {{ type }})
+                    {%- endif -%}
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%}
+                ){%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.index0 == 0 -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}

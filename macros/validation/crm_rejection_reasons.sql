@@ -1,0 +1,69 @@
+{#
+    Rejection rules shared by the validation models. Each macro returns a SQL expression that
+    is null when the value passes, else a reason whose text starts with the column at fault:
+    '<column>: <what is wrong>'. audit_rejected_rows reads the column from that prefix.
+    Literals holding an apostrophe go through crm_text_literal (engines escape it differently).
+#}
+
+{# Why an optional text value is rejected: only when present and not castable. #}
+{% macro crm_reject_uncastable_optional(column, raw, typed, type_label) %}
+    case
+        when {{ raw }} is not null and {{ typed }} is null
+            then {{ dbt.concat([
+                crm_text_literal(column ~ ": cannot cast '"),
+                raw,
+                crm_text_literal("' to " ~ type_label),
+            ]) }}
+    end
+{% endmacro %}
+
+{# Why an order (or a flat line, for its order-level columns) is rejected. #}
+{% macro crm_reject_order(
+    order_id, order_date_raw, ordered_at, order_date, as_of_date, version_count
+) %}
+    case
+        when {{ order_id }} is null then 'order_id: missing'
+        when {{ order_date_raw }} is null then 'order_date: missing'
+        when {{ ordered_at }} is null
+            then {{ dbt.concat([
+                crm_text_literal("order_date: cannot cast '"),
+                order_date_raw,
+                crm_text_literal("' to a date or timestamp"),
+            ]) }}
+        when {{ order_date }} >= {{ as_of_date }} then 'order_date: on or after as_of_date'
+        when {{ version_count }} > 1
+            then 'order_id: same order_id with another customer_id or order date'
+    end
+{% endmacro %}
+
+{# Why an order line is rejected for its product, quantity or price. #}
+{% macro crm_reject_line(product_id, quantity_raw, quantity, unit_price_raw, unit_price) %}
+    case
+        when {{ product_id }} is null then 'product_id: missing'
+        when {{ quantity_raw }} is null then 'quantity: missing'
+        when {{ quantity }} is null
+            then {{ dbt.concat([
+                crm_text_literal("quantity: cannot cast '"),
+                quantity_raw,
+                crm_text_literal("' to a number"),
+            ]) }}
+        when {{ quantity }} = 0 then 'quantity: zero'
+        when {{ unit_price_raw }} is null then 'unit_price: missing'
+        when {{ unit_price }} is null
+            then {{ dbt.concat([
+                crm_text_literal("unit_price: cannot cast '"),
+                unit_price_raw,
+                crm_text_literal("' to a number"),
+            ]) }}
+        when {{ unit_price }} <= 0 then 'unit_price: not positive'
+    end
+{% endmacro %}
+
+{# 'kept', 'duplicate' (an exact copy of an earlier row) or 'rejected'. #}
+{% macro crm_row_status(rejection_reason, copy_number) %}
+    case
+        when {{ rejection_reason }} is not null then 'rejected'
+        when {{ copy_number }} > 1 then 'duplicate'
+        else 'kept'
+    end
+{% endmacro %}

@@ -1,0 +1,143 @@
+{#-
+    One row per input: rows read, rows kept, exact duplicates dropped and rows rejected.
+    rows_read comes from staging and rows_kept from the cleaned models, independently of the
+    audit, so that the test rows_read = rows_kept + rows_duplicate + rows_rejected has teeth.
+-#}
+with
+
+stg_orders as (
+    select * from {{ ref('stg_crm__orders') }}
+),
+
+stg_order_items as (
+    select * from {{ ref('stg_crm__order_items') }}
+),
+
+stg_transactions as (
+    select * from {{ ref('stg_crm__transactions') }}
+),
+
+stg_customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+stg_products as (
+    select * from {{ ref('stg_crm__products') }}
+),
+
+stg_reviews as (
+    select * from {{ ref('stg_crm__reviews') }}
+),
+
+fct_orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+order_lines as (
+    select * from {{ ref('int_order_lines_cleaned') }}
+),
+
+customers_validated as (
+    select * from {{ ref('int_customers_validated') }}
+),
+
+products_validated as (
+    select * from {{ ref('int_products_validated') }}
+),
+
+reviews_validated as (
+    select * from {{ ref('int_reviews_validated') }}
+),
+
+audit_rejected_rows as (
+    select * from {{ ref('audit_rejected_rows') }}
+),
+
+rows_read as (
+    select
+        'orders' as input_name,
+        count(*) as row_count
+    from stg_orders
+    union all
+    select
+        'order_items' as input_name,
+        count(*) as row_count
+    from stg_order_items
+    union all
+    select
+        'transactions' as input_name,
+        count(*) as row_count
+    from stg_transactions
+    union all
+    select
+        'customers' as input_name,
+        count(*) as row_count
+    from stg_customers
+    union all
+    select
+        'products' as input_name,
+        count(*) as row_count
+    from stg_products
+    union all
+    select
+        'reviews' as input_name,
+        count(*) as row_count
+    from stg_reviews
+),
+
+rows_kept as (
+    select
+        'orders' as input_name,
+        count(*) as row_count
+    from fct_orders
+    where fct_orders.order_id in (select stg_orders.order_id from stg_orders)
+    union all
+    select
+        input_name,
+        count(*) as row_count
+    from order_lines
+    group by input_name
+    union all
+    select
+        'customers' as input_name,
+        count(*) as row_count
+    from customers_validated
+    where row_status = 'kept'
+    union all
+    select
+        'products' as input_name,
+        count(*) as row_count
+    from products_validated
+    where row_status = 'kept'
+    union all
+    select
+        'reviews' as input_name,
+        count(*) as row_count
+    from reviews_validated
+    where row_status = 'kept'
+),
+
+rows_not_kept as (
+    select
+        input_name,
+        count(case when row_status = 'duplicate' then 1 end) as duplicate_count,
+        count(case when row_status = 'rejected' then 1 end) as rejected_count
+    from audit_rejected_rows
+    group by input_name
+),
+
+reconciled as (
+    select
+        rows_read.input_name,
+        rows_read.row_count as rows_read,
+        coalesce(rows_kept.row_count, 0) as rows_kept,
+        coalesce(rows_not_kept.duplicate_count, 0) as rows_duplicate,
+        coalesce(rows_not_kept.rejected_count, 0) as rows_rejected
+    from rows_read
+    left join rows_kept
+        on rows_read.input_name = rows_kept.input_name
+    left join rows_not_kept
+        on rows_read.input_name = rows_not_kept.input_name
+)
+
+select * from reconciled

@@ -1,0 +1,71 @@
+with
+
+orders_validated as (
+    select * from {{ ref('int_orders_validated') }}
+),
+
+order_lines as (
+    select * from {{ ref('int_order_lines_cleaned') }}
+),
+
+kept_orders as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        order_date
+    from orders_validated
+    where row_status = 'kept'
+),
+
+orders_from_flat_lines as (
+    select distinct
+        order_id,
+        customer_id,
+        ordered_at,
+        order_date
+    from order_lines
+    where input_name = 'transactions'
+),
+
+orders_unioned as (
+    select * from kept_orders
+    union all
+    select * from orders_from_flat_lines
+),
+
+lines_per_order as (
+    select
+        order_id,
+        count(*) as line_count,
+        count(distinct case when quantity > 0 then product_id end) as distinct_product_count,
+        sum(case when quantity > 0 then quantity else 0 end) as purchased_quantity,
+        sum(case when quantity < 0 then -quantity else 0 end) as returned_quantity,
+        sum(case when quantity > 0 then line_amount else 0 end) as gross_revenue,
+        sum(case when quantity < 0 then -line_amount else 0 end) as returned_amount,
+        sum(line_amount) as net_revenue
+    from order_lines
+    group by order_id
+),
+
+orders_joined as (
+    select
+        orders_unioned.order_id,
+        orders_unioned.customer_id,
+        orders_unioned.customer_id is null as is_guest_order,
+        coalesce(lines_per_order.purchased_quantity, 0) > 0 as is_purchase_order,
+        orders_unioned.ordered_at,
+        orders_unioned.order_date,
+        coalesce(lines_per_order.line_count, 0) as line_count,
+        coalesce(lines_per_order.distinct_product_count, 0) as distinct_product_count,
+        coalesce(lines_per_order.purchased_quantity, 0) as purchased_quantity,
+        coalesce(lines_per_order.returned_quantity, 0) as returned_quantity,
+        coalesce(lines_per_order.gross_revenue, 0) as gross_revenue,
+        coalesce(lines_per_order.returned_amount, 0) as returned_amount,
+        coalesce(lines_per_order.net_revenue, 0) as net_revenue
+    from orders_unioned
+    left join lines_per_order
+        on orders_unioned.order_id = lines_per_order.order_id
+)
+
+select * from orders_joined

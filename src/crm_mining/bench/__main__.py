@@ -1,0 +1,74 @@
+"""Run the benchmarks and write docs/benchmarks.md: `python -m crm_mining.bench [--only AREA]`.
+
+Each area is a module of this package with
+`run(work_dir: Path, quick: bool) -> list[BenchResult]`.
+Figures are medians of several runs on this machine; nothing here is asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
+
+AREAS = ["datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn"]
+
+
+def render(results: list[BenchResult], elapsed: float) -> str:
+    """The Markdown page of results."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m crm_mining.bench`); do not edit by hand.",
+        "",
+        f"Machine: {machine_description()}. Total benchmark time: {elapsed / 60:.1f} min.",
+        "",
+        "| area | benchmark | scale | runs | median s | peak RSS MB | note |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for r in results:
+        rss = f"{r.peak_rss_mb:,.0f}" if r.peak_rss_mb is not None else ""
+        lines.append(
+            f"| {r.area} | {r.benchmark} | {r.scale} | {r.runs} | {r.median_seconds:.2f} "
+            f"| {rss} | {r.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=AREAS, help="areas to run (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small scales, one run (smoke test)")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "benchmarks.md")
+    parser.add_argument("--work-dir", type=Path, default=None, help="kept when given")
+    args = parser.parse_args()
+
+    work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="crm_bench_"))
+    started = time.perf_counter()
+    results: list[BenchResult] = []
+    try:
+        for area in args.only or AREAS:
+            try:
+                module = importlib.import_module(f"crm_mining.bench.{area}")
+            except ModuleNotFoundError:
+                print(f"[bench] {area}: no benchmark module yet, skipped")
+                continue
+            print(f"[bench] {area} ...", flush=True)
+            area_results = module.run(work_dir / area, args.quick)
+            for r in area_results:
+                print(f"[bench]   {r.benchmark} @ {r.scale}: {r.median_seconds:.2f} s {r.note}")
+            results.extend(area_results)
+    finally:
+        if args.work_dir is None:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    args.out.write_text(render(results, time.perf_counter() - started))
+    print(f"[bench] wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

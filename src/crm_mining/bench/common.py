@@ -1,0 +1,102 @@
+"""Timing helpers shared by the benchmark modules: median of runs and peak memory per process."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class BenchResult:
+    """One line of docs/benchmarks.md."""
+
+    area: str
+    benchmark: str
+    scale: str
+    runs: int
+    median_seconds: float
+    peak_rss_mb: float | None
+    note: str = ""
+
+
+@dataclass
+class Timing:
+    """Wall time and peak resident memory of one child process."""
+
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+def run_timed(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR
+) -> Timing:
+    """Run a command, return its wall time and the peak RSS of it and its children (Linux)."""
+    start = time.perf_counter()
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        output = process.stdout.read() if process.stdout else ""
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-4000:]}")
+    return Timing(seconds, usage.ru_maxrss / 1024.0, output)
+
+
+def dbt_env(work_dir: Path) -> dict[str, str]:
+    """Environment of a dbt invocation with its own database file, target and logs."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "CRM_DUCKDB_PATH": str(work_dir / "crm.duckdb"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_TARGET_PATH": str(work_dir / "target"),
+        "DBT_LOG_PATH": str(work_dir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_VERSION_CHECK": "False",
+    }
+
+
+def dbt_command(args: list[str], dbt_vars: dict[str, Any] | None = None) -> list[str]:
+    """The dbt command line for args and vars."""
+    command = [str(DBT), *args]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars, default=str)]
+    return command
+
+
+def median_of(timings: list[Timing]) -> tuple[float, float]:
+    """Median seconds and the largest peak RSS (MB) of several runs."""
+    return statistics.median(t.seconds for t in timings), max(t.peak_rss_mb for t in timings)
+
+
+def machine_description() -> str:
+    """One line naming the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        memory = "unknown RAM"
+    return f"{os.cpu_count()} cores ({cpu}), {memory}, Python {platform.python_version()}"

@@ -1,0 +1,353 @@
+"""The foundation: both input layouts, CSV and Parquet, missing inputs, contract errors,
+rejection rules and the reconciliation of every input row (issue 2)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
+
+FOUNDATION = [
+    "--indirect-selection",
+    "cautious",
+    "--select",
+    "staging",
+    "intermediate.core",
+    "intermediate.validation",
+    "marts.core",
+    "marts.audit",
+]
+
+ORDERS = [
+    ["order_id", "customer_id", "order_date"],
+    ["O1", "00042", "2024-01-05 10:00:00"],
+    ["O2", "00042", "2024-02-01"],
+    ["O3", "", "2024-02-03"],  # guest order
+    ["O4", "00007", "2023-02-30"],  # impossible date
+    ["O5", "00007", ""],  # missing date
+    ["O6", "00009", "2024-03-01"],
+    ["O6", "00009", "2024-03-01"],  # exact duplicate
+    ["O7", "00010", "2024-03-02"],
+    ["O7", "00011", "2024-03-02"],  # same order, another customer
+]
+ORDER_ITEMS = [
+    ["order_id", "product_id", "quantity", "unit_price"],
+    ["O1", "P1", "2", "10.00"],
+    ["O1", "P2", "1", "5.5"],
+    ["O1", "P2", "1", "5.5"],  # exact duplicate
+    ["O2", "P1", "three", "10"],  # quantity cannot be cast
+    ["O2", "P3", "-1", "4"],  # a return
+    ["O3", "P1", "1", "10"],
+    ["O4", "P1", "1", "10"],  # its order is rejected
+    ["O5", "P1", "1", "10"],  # its order is rejected
+    ["O6", "P1", "0", "10"],  # zero quantity
+    ["O6", "P2", "1", "0"],  # zero price
+    ["O6", "P9", "1", "3"],  # unknown product
+    ["O7", "P1", "1", "1"],  # its order is rejected
+    ["O99", "P1", "1", "1"],  # no such order
+    ["O6", "P3", "2", ""],  # missing price
+]
+PRODUCTS = [
+    ["product_id", "product_name", "category", "list_price"],
+    ["P1", "Widget", "Home", "10"],
+    ["P2", "Gadget", "Electronics", "5.5"],
+    ["P3", "Thing", "Home", "4"],
+]
+CUSTOMERS = [
+    ["customer_id", "signup_date", "country"],
+    ["00042", "2023-12-01", "de"],
+    ["00007", "2023-13-01", "FR"],  # impossible signup date
+]
+REVIEWS = [
+    ["review_id", "customer_id", "product_id", "review_date", "rating", "review_text"],
+    ["R1", "00042", "P1", "2024-01-10", "5", "Great widget!"],
+    ["R2", "00042", "P3", "2024-02-05", "", "meh"],
+    ["R3", "00042", "P3", "2024-02-05", "6", "too many stars"],
+]
+
+EXPECTED_REJECTIONS = {
+    ("orders", 4): "order_date: cannot cast '2023-02-30' to a date or timestamp",
+    ("orders", 5): "order_date: missing",
+    ("orders", 7): "duplicate: exact copy of an earlier row",
+    ("orders", 8): "order_id: same order_id with another customer_id or order date",
+    ("orders", 9): "order_id: same order_id with another customer_id or order date",
+    ("order_items", 3): "duplicate: exact copy of an earlier row",
+    ("order_items", 4): "quantity: cannot cast 'three' to a number",
+    ("order_items", 7): "order_id: its order is rejected "
+    "(order_date: cannot cast '2023-02-30' to a date or timestamp)",
+    ("order_items", 8): "order_id: its order is rejected (order_date: missing)",
+    ("order_items", 9): "quantity: zero",
+    ("order_items", 10): "unit_price: not positive",
+    ("order_items", 11): "product_id: not in products",
+    ("order_items", 12): "order_id: its order is rejected "
+    "(order_id: same order_id with another customer_id or order date)",
+    ("order_items", 13): "order_id: not in orders",
+    ("order_items", 14): "unit_price: missing",
+    ("customers", 2): "signup_date: cannot cast '2023-13-01' to a date",
+    ("reviews", 3): "rating: not an integer from 1 to 5",
+}
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def write_parquet(path: Path, rows: list[list[str]]) -> None:
+    frame = pd.DataFrame(rows[1:], columns=rows[0]).astype("string")
+    frame = frame.mask(frame == "")  # blanks are nulls in parquet
+    with duckdb.connect() as con:
+        con.register("frame", frame)
+        con.execute(f"copy frame to '{path}' (format parquet)")
+
+
+def normalized_dir(base: Path, fmt: str = "csv", with_optional: bool = True) -> Path:
+    base.mkdir(parents=True, exist_ok=True)
+    writer = write_csv if fmt == "csv" else write_parquet
+    inputs = {"orders": ORDERS, "order_items": ORDER_ITEMS}
+    if with_optional:
+        inputs |= {"products": PRODUCTS, "customers": CUSTOMERS, "reviews": REVIEWS}
+    for name, rows in inputs.items():
+        writer(base / f"{name}.{fmt}", rows)
+    return base
+
+
+def flat_dir(base: Path) -> Path:
+    """The same orders as one transactions file (one line per order item, order fields joined)."""
+    base.mkdir(parents=True, exist_ok=True)
+    orders = {row[0]: row for row in ORDERS[1:4]}  # the valid, unambiguous orders
+    lines = [["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]]
+    for order_id, product_id, quantity, price in ORDER_ITEMS[1:]:
+        if order_id in orders:
+            lines.append(
+                [order_id, orders[order_id][1], orders[order_id][2], product_id, quantity, price]
+            )
+    write_csv(base / "transactions.csv", lines)
+    write_csv(base / "products.csv", PRODUCTS)
+    return base
+
+
+def rejections(run: DbtRun) -> dict[tuple[str, int], str]:
+    frame = run.df("audit_rejected_rows")
+    return {(row.input_name, int(row.source_row_number)): row.reason for row in frame.itertuples()}
+
+
+@pytest.fixture(scope="module")
+def normalized_csv_run(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    base = tmp_path_factory.mktemp("normalized_csv")
+    data_dir = normalized_dir(base / "data")
+    return run_dbt(["build"], base, {"data_dir": str(data_dir)}).check()
+
+
+def test_every_rejection_rule_names_its_column(normalized_csv_run: DbtRun) -> None:
+    assert rejections(normalized_csv_run) == EXPECTED_REJECTIONS
+    frame = normalized_csv_run.df("audit_rejected_rows")
+    for row in frame.itertuples():
+        expected_column = (
+            "(whole row)" if row.row_status == "duplicate" else row.reason.split(":")[0]
+        )
+        assert row.rejected_column == expected_column
+
+
+def test_every_input_row_is_accounted_for(normalized_csv_run: DbtRun) -> None:
+    counts = normalized_csv_run.df("audit_input_reconciliation").set_index("input_name")
+    for name, rows in {
+        "orders": ORDERS,
+        "order_items": ORDER_ITEMS,
+        "products": PRODUCTS,
+        "customers": CUSTOMERS,
+        "reviews": REVIEWS,
+    }.items():
+        not_kept = [key for key in EXPECTED_REJECTIONS if key[0] == name]
+        assert counts.loc[name, "rows_read"] == len(rows) - 1
+        assert counts.loc[name, "rows_kept"] == len(rows) - 1 - len(not_kept)
+        assert (
+            counts.loc[name, "rows_kept"]
+            + counts.loc[name, "rows_duplicate"]
+            + counts.loc[name, "rows_rejected"]
+            == counts.loc[name, "rows_read"]
+        )
+    assert counts.loc["transactions", "rows_read"] == 0
+
+
+def test_kept_orders_lines_and_ids_as_text(normalized_csv_run: DbtRun) -> None:
+    orders = normalized_csv_run.df("select * from fct_orders order by order_id")
+    assert orders["order_id"].tolist() == ["O1", "O2", "O3", "O6"]
+    assert orders["customer_id"].tolist()[:2] == ["00042", "00042"]  # leading zeros kept
+    assert orders["is_guest_order"].tolist() == [False, False, True, False]
+    # O1: 2 x 10 + 1 x 5.5; O2: only a return of 1 x 4; O6: every line rejected
+    assert orders["net_revenue"].tolist() == [25.5, -4.0, 10.0, 0.0]
+    assert orders["is_purchase_order"].tolist() == [True, False, True, False]
+    as_of = normalized_csv_run.scalar("select as_of_date from int_as_of_date_resolved")
+    assert str(as_of) == "2024-03-03"  # the day after the last castable order date
+
+
+def test_missing_optional_inputs_build_every_model(tmp_path: Path) -> None:
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    run = run_dbt(["build"], tmp_path, {"data_dir": str(data_dir)}).check()
+    counts = run.df("audit_input_reconciliation").set_index("input_name")
+    assert counts.loc[["customers", "products", "reviews"], "rows_read"].tolist() == [0, 0, 0]
+    # without a products input no line is rejected for its product, and names fall back
+    products = run.df("select * from dim_products order by product_id")
+    assert "P9" in products["product_id"].tolist()
+    assert set(products["category"]) == {"Uncategorized"}
+
+
+def test_parquet_input_gives_the_same_tables_as_csv(
+    tmp_path: Path, normalized_csv_run: DbtRun
+) -> None:
+    data_dir = normalized_dir(tmp_path / "data", fmt="parquet")
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    # blank CSV cells and parquet nulls are both "missing"
+    assert rejections(run) == rejections(normalized_csv_run)
+    for table in ["fct_orders", "dim_products", "audit_input_reconciliation"]:
+        query = f"select * from {table} order by all"
+        pd.testing.assert_frame_equal(run.df(query), normalized_csv_run.df(query))
+
+
+def test_flat_layout(tmp_path: Path) -> None:
+    data_dir = flat_dir(tmp_path / "data")
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    orders = run.rows("select order_id, customer_id, net_revenue from fct_orders order by 1")
+    assert orders == [("O1", "00042", 25.5), ("O2", "00042", -4.0), ("O3", None, 10.0)]
+    reasons = sorted(rejections(run).values())
+    assert reasons == [
+        "duplicate: exact copy of an earlier row",
+        "quantity: cannot cast 'three' to a number",
+    ]
+    products = run.df("select product_id, product_name from dim_products order by 1")
+    assert products["product_name"].tolist() == ["Widget", "Gadget", "Thing"]
+
+
+def test_flat_order_lines_must_agree_on_customer_and_day(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_csv(
+        data_dir / "transactions.csv",
+        [
+            ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
+            ["A", "1", "2024-01-01 10:00:00", "P1", "1", "2"],
+            ["A", "1", "2024-01-01 10:01:00", "P2", "1", "2"],  # same day: one order
+            ["B", "1", "2024-01-02", "P1", "1", "2"],
+            ["B", "2", "2024-01-02", "P2", "1", "2"],  # another customer: conflict
+        ],
+    )
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    assert run.rows("select order_id, ordered_at::varchar from fct_orders") == [
+        ("A", "2024-01-01 10:00:00")
+    ]
+    assert sorted(rejections(run)) == [("transactions", 3), ("transactions", 4)]
+
+
+def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
+    data_dir = normalized_dir(tmp_path / "data")
+    run = run_dbt(
+        ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), "as_of_date": "2024-02-01"}
+    ).check()
+    # as_of_date is exclusive: O2, dated 2024-02-01, is on it
+    assert run.rows("select order_id from fct_orders order by 1") == [("O1",)]
+    reasons = rejections(run)
+    assert reasons[("orders", 2)] == "order_date: on or after as_of_date"
+    assert reasons[("orders", 3)] == "order_date: on or after as_of_date"
+    assert reasons[("reviews", 2)] == "review_date: on or after as_of_date"
+    assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"orders": ORDERS},
+            "required file 'order_items.csv' (or 'order_items.parquet') not found",
+        ),
+        (
+            {
+                "orders": [[c for c in row if c] for row in [["order_id", "customer_id"]]],
+                "order_items": ORDER_ITEMS,
+            },
+            "lacks required column 'order_date'",
+        ),
+        (
+            {"orders": ORDERS, "order_items": ORDER_ITEMS, "transactions": ORDER_ITEMS},
+            "holds both the flat layout",
+        ),
+    ],
+    ids=["missing-required-file", "missing-required-column", "both-layouts"],
+)
+def test_contract_violations_fail_with_a_clear_message(
+    tmp_path: Path, files: dict[str, list[list[str]]], message: str
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for name, rows in files.items():
+        write_csv(data_dir / f"{name}.csv", rows)
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)})
+    assert not run.ok
+    assert message in run.output, run.output[-3000:]
+
+
+def test_online_retail_sample_reconciles(tmp_path: Path) -> None:
+    """Real, messy data: cancellations, "NA" customers, zero prices, duplicates."""
+    from scripts.onboarding.online_retail_to_flat import convert
+
+    source = shared_dataset("online_retail/online_retail_random20k.csv")
+    data_dir = tmp_path / "data"
+    convert(source, data_dir)
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    counts = run.df("audit_input_reconciliation").set_index("input_name")
+    assert counts.loc["transactions", "rows_read"] == len(raw)
+    # independent count of the rules that apply to this file
+    price = raw["UnitPrice"].astype(float)
+    quantity = raw["Quantity"].astype(float)
+    bad = (price <= 0) | (quantity == 0)
+    duplicates = raw[~bad].duplicated(keep="first")
+    assert counts.loc["transactions", "rows_rejected"] == int(bad.sum())
+    assert counts.loc["transactions", "rows_duplicate"] == int(duplicates.sum())
+    assert counts.loc["transactions", "rows_kept"] == len(raw) - int(bad.sum()) - int(
+        duplicates.sum()
+    )
+    # guests stay in order-level marts; cancellations are orders holding returns only
+    kept = raw[~bad].drop_duplicates()
+    guests = run.scalar("select count(*) from fct_orders where is_guest_order")
+    assert guests == kept.loc[kept["CustomerID"] == "NA", "InvoiceNo"].nunique()
+    cancellations = run.df("select * from fct_orders where order_id like 'C%'")
+    assert len(cancellations) > 0 and not cancellations["is_purchase_order"].any()
+    net = run.scalar("select sum(net_revenue) from fct_orders")
+    assert net == pytest.approx(
+        (kept["Quantity"].astype(float) * kept["UnitPrice"].astype(float)).sum()
+    )
+
+
+def assert_planted_rows_audited(run: DbtRun, truth_dir: Path) -> None:
+    """Every invalid row the generator planted is rejected for its column, nothing else is, and
+    every planted exact duplicate is dropped."""
+    planted = pd.read_csv(truth_dir / "planted_invalid_rows.csv", dtype=str)
+    manifest = json.loads((truth_dir / "manifest.json").read_text())
+    audit = run.df("select * from audit_rejected_rows")
+    rejected = audit[audit["row_status"] == "rejected"]
+    found = rejected[["input_name", "natural_key", "rejected_column"]].itertuples(index=False)
+    expected = planted[["file", "natural_key", "column"]].itertuples(index=False)
+    assert sorted(map(tuple, found)) == sorted(map(tuple, expected))
+    duplicates = int((audit["row_status"] == "duplicate").sum())
+    assert duplicates == manifest["counts"]["exact_duplicate_lines"]
+
+
+def test_planted_invalid_rows_of_the_bundled_sample(sample_build: DbtRun) -> None:
+    assert_planted_rows_audited(sample_build, PROJECT_DIR / "tests" / "fixtures" / "sample_truth")
+
+
+def test_planted_invalid_rows_of_generated_data(
+    generated_build: DbtRun, generated_data: Path
+) -> None:
+    assert_planted_rows_audited(generated_build, generated_data / "truth")
+    counts = generated_build.df("audit_input_reconciliation").set_index("input_name")
+    manifest = json.loads((generated_data / "truth" / "manifest.json").read_text())
+    for name in ["orders", "order_items", "customers", "products", "reviews"]:
+        assert counts.loc[name, "rows_read"] == manifest["files"][name]["rows"]
