@@ -1,0 +1,74 @@
+{#- Data test: every customer gets ranks 1..n, n = min(top_n, products they never bought). -#}
+{% test crm_recommendation_ranks_complete(model, basket_model, top_n=none) %}
+{% set top_n = var('reco_top_n') if top_n is none else top_n -%}
+    {#-
+        Fails with the customers (of basket_model, guests aside) whose recommendations are not
+        exactly the ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never
+        bought); top_n defaults to the var reco_top_n.
+    -#}
+    with
+
+    recommendations as (
+        select * from {{ model }}
+    ),
+
+    baskets as (
+        select * from {{ basket_model }}
+    ),
+
+    product_count as (
+        select count(distinct product_id) as product_count
+        from baskets
+    ),
+
+    customer_product_counts as (
+        select
+            customer_id,
+            count(distinct product_id) as bought_product_count
+        from baskets
+        where customer_id is not null
+        group by customer_id
+    ),
+
+    recommendation_counts as (
+        select
+            customer_id,
+            count(*) as recommendation_count,
+            count(distinct recommendation_rank) as distinct_rank_count,
+            min(recommendation_rank) as min_rank,
+            max(recommendation_rank) as max_rank
+        from recommendations
+        group by customer_id
+    ),
+
+    customers_checked as (
+        select
+            customer_product_counts.customer_id,
+            least(
+                {{ top_n }},
+                product_count.product_count - customer_product_counts.bought_product_count
+            ) as expected_count,
+            coalesce(recommendation_counts.recommendation_count, 0) as recommendation_count,
+            recommendation_counts.distinct_rank_count,
+            recommendation_counts.min_rank,
+            recommendation_counts.max_rank
+        from customer_product_counts
+        cross join product_count
+        full outer join recommendation_counts
+            on customer_product_counts.customer_id = recommendation_counts.customer_id
+    )
+
+    select *
+    from customers_checked
+    where
+        customer_id is null
+        or recommendation_count != expected_count
+        or (
+            recommendation_count > 0
+            and (
+                distinct_rank_count != recommendation_count
+                or min_rank != 1
+                or max_rank != recommendation_count
+            )
+        )
+{% endtest %}
