@@ -1,0 +1,53 @@
+{#- Exactly one row: the churn model chosen, its validation metrics, or why it fell back. -#}
+with
+
+churn_model as (
+    select * from {{ ref('int_churn_model_trained') }}
+),
+
+churn_snapshots as (
+    select * from {{ ref('int_churn_snapshots_resolved') }}
+),
+
+training_snapshot as (
+    select
+        as_of_date,
+        cutoff_date,
+        churn_horizon_days
+    from churn_snapshots
+    where snapshot_name = 'training'
+),
+
+metrics_typed as (
+    select
+        cast(training_snapshot.as_of_date as date) as as_of_date,
+        cast(training_snapshot.cutoff_date as date) as training_cutoff_date,
+        cast(training_snapshot.churn_horizon_days as {{ dbt.type_int() }}) as churn_horizon_days,
+        cast(churn_model.model_name as {{ dbt.type_string() }}) as model_name,
+        cast(churn_model.is_model_trained as {{ dbt.type_boolean() }}) as is_model_trained,
+        cast(churn_model.fallback_reason as {{ dbt.type_string() }}) as fallback_reason,
+        cast(churn_model.calibration_method as {{ dbt.type_string() }}) as calibration_method,
+        cast(churn_model.roc_auc as {{ crm_type_double() }}) as roc_auc,
+        cast(churn_model.pr_auc as {{ crm_type_double() }}) as pr_auc,
+        cast(churn_model.brier_score as {{ crm_type_double() }}) as brier_score,
+        cast(churn_model.max_decile_calibration_gap as {{ crm_type_double() }})
+            as max_decile_calibration_gap,
+        cast(churn_model.recency_baseline_roc_auc as {{ crm_type_double() }})
+            as recency_baseline_roc_auc,
+        cast(churn_model.logistic_regression_roc_auc as {{ crm_type_double() }})
+            as logistic_regression_roc_auc,
+        cast(churn_model.hist_gradient_boosting_roc_auc as {{ crm_type_double() }})
+            as hist_gradient_boosting_roc_auc,
+        cast(churn_model.base_rate as {{ crm_type_double() }}) as base_rate,
+        cast(churn_model.training_customers as {{ dbt.type_int() }}) as training_customers,
+        cast(churn_model.churned_training_customers as {{ dbt.type_int() }})
+            as churned_training_customers,
+        cast(churn_model.fit_customers as {{ dbt.type_int() }}) as fit_customers,
+        cast(churn_model.validation_customers as {{ dbt.type_int() }}) as validation_customers,
+        cast(churn_model.scored_customers as {{ dbt.type_int() }}) as scored_customers,
+        cast(churn_model.random_seed as {{ dbt.type_int() }}) as random_seed
+    from churn_model
+    cross join training_snapshot
+)
+
+select * from metrics_typed

@@ -1,0 +1,358 @@
+"""Churn (issue 7), pure helpers of crm_mining.churn on small frames: fallbacks on degenerate
+data (all churned, none, too few, a single customer, no customer), model choice, calibration,
+risk bands, drivers and determinism. The dbt builds are in test_churn_build.py."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from crm_mining import churn
+from crm_mining.churn import ChurnSettings
+
+SETTINGS = ChurnSettings(random_seed=7)
+
+
+def synthetic_training(n: int, seed: int = 0, signal: float = 1.0) -> pd.DataFrame:
+    """A labelled training frame: churn depends on recency relative to the usual gap.
+
+    Customers buy every `gap` days; the probability of churn rises with recency / gap (the
+    planted signal), everything else is noise. signal=0 gives labels independent of features.
+    """
+    rng = np.random.default_rng(seed)
+    gap = rng.gamma(3.0, 10.0, n) + 1
+    frequency = rng.integers(1, 30, n)
+    recency = rng.gamma(2.0, 1.0, n) * gap
+    logit = signal * 2.5 * (recency / gap - 2.0)
+    churned = rng.random(n) < 1 / (1 + np.exp(-logit))
+    reviews = rng.poisson(0.4, n)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:05d}" for i in range(n)],
+            "recency_days": np.maximum(1, recency.round()),
+            "frequency": frequency,
+            "monetary": frequency * rng.gamma(2, 20, n),
+            "avg_order_value": rng.gamma(2, 20, n),
+            "tenure_days": frequency * gap + recency,
+            "purchases_per_30d": 30 / gap,
+            "count_purchases_30d": rng.poisson(30 / gap),
+            "count_purchases_90d": rng.poisson(90 / gap),
+            "count_purchases_180d": rng.poisson(180 / gap),
+            "spend_30d": rng.gamma(1, 10, n),
+            "spend_90d": rng.gamma(1, 30, n),
+            "spend_180d": rng.gamma(1, 60, n),
+            "avg_gap_days": np.where(frequency > 1, gap, np.nan),
+            "stddev_gap_days": np.where(frequency > 2, gap / 3, np.nan),
+            "max_gap_days": np.where(frequency > 1, 2 * gap, np.nan),
+            "recency_gap_ratio": np.where(frequency > 1, recency / gap, np.nan),
+            "return_rate": rng.beta(1, 20, n),
+            "count_reviews": reviews,
+            "avg_review_compound": np.where(reviews > 0, rng.uniform(-1, 1, n), np.nan),
+            "share_negative_reviews": np.where(reviews > 0, rng.random(n), np.nan),
+            "avg_review_rating": np.where(reviews > 0, rng.uniform(1, 5, n), np.nan),
+            "is_churned": churned,
+        }
+    )
+    return frame
+
+
+def constant_training(n: int, churned: int) -> pd.DataFrame:
+    """n customers, the first `churned` of them churned."""
+    frame = synthetic_training(max(n, 1)).head(n).copy()
+    frame["is_churned"] = np.arange(n) < churned
+    return frame
+
+
+# ---------------------------------------------------------------- fallbacks
+
+
+@pytest.mark.parametrize(
+    ("n", "churned", "expected_score", "reason_start"),
+    [
+        (0, 0, 0.5, "no customer has a purchase before the training cutoff"),
+        (1, 0, 0.0, "none of the 1 training customers churned"),
+        (1, 1, 1.0, "all 1 training customers churned"),
+        (40, 40, 1.0, "all 40 training customers churned"),
+        (40, 0, 0.0, "none of the 40 training customers churned"),
+        (40, 9, 9 / 40, "too few customers to train: 9 churned and 31 retained"),
+        (12, 3, 0.25, "too few customers to train: 3 churned and 9 retained"),
+    ],
+)
+def test_degenerate_training_falls_back_to_the_base_rate(
+    n: int, churned: int, expected_score: float, reason_start: str
+) -> None:
+    training = constant_training(n, churned)
+    result = churn.train_churn_model(training, SETTINGS, scored_customers=5)
+    metrics = result.metrics
+    assert metrics["model_name"] == "base_rate"
+    assert metrics["is_model_trained"] is False
+    assert metrics["fallback_reason"].startswith(reason_start)
+    assert metrics["base_rate"] == (None if n == 0 else churned / n)
+    assert metrics["training_customers"] == n
+    assert metrics["churned_training_customers"] == churned
+    assert metrics["roc_auc"] is None and metrics["fit_customers"] is None
+    assert result.importance.empty
+    assert list(result.importance.columns) == list(churn.IMPORTANCE_COLUMNS)
+
+    scoring = synthetic_training(5, seed=3).drop(columns="is_churned")
+    scores = churn.score_customers(result.model, scoring, SETTINGS)
+    assert scores["churn_probability"].tolist() == [expected_score] * 5
+    assert scores["is_fallback_score"].all()
+    assert (scores["model_name"] == "base_rate").all()
+    assert scores["main_driver"].isna().all()
+    assert all(
+        text.startswith("no model trained: " + reason_start) for text in scores["churn_drivers"]
+    )
+
+
+def test_fallback_metrics_frame_keeps_nulls_and_dtypes() -> None:
+    frame = churn.metrics_frame(churn.train_churn_model(constant_training(0, 0), SETTINGS))
+    assert list(frame.columns) == list(churn.METRIC_COLUMNS)
+    assert len(frame) == 1
+    assert frame["base_rate"].isna().all() and frame["roc_auc"].isna().all()
+    assert str(frame["base_rate"].dtype) == "Float64"
+    assert str(frame["training_customers"].dtype) == "Int64"
+    assert frame["is_model_trained"].dtype == bool
+
+
+def test_minimum_class_size_is_the_var() -> None:
+    training = constant_training(40, 9)
+    assert churn.fallback_reason(training["is_churned"].to_numpy(), SETTINGS) is not None
+    relaxed = ChurnSettings(random_seed=7, min_class_customers=9)
+    assert churn.fallback_reason(training["is_churned"].to_numpy(), relaxed) is None
+
+
+def test_labels_independent_of_features_fall_back_or_stay_near_chance() -> None:
+    """Without any signal the model must not invent one: either no candidate beats chance
+    (fallback) or the validation ROC AUC stays close to 0.5."""
+    result = churn.train_churn_model(synthetic_training(200, seed=5, signal=0.0), SETTINGS)
+    if result.metrics["is_model_trained"]:
+        assert abs(result.metrics["roc_auc"] - 0.5) < 0.12
+    else:
+        assert "beats chance" in result.metrics["fallback_reason"]
+
+
+def test_tiny_but_trainable_data_trains_with_sigmoid_calibration() -> None:
+    """10 customers per class is enough (the default minimum); below 1,000 customers the
+    calibration is sigmoid; the validation split is stratified."""
+    training = synthetic_training(60, seed=2)
+    training["is_churned"] = np.arange(60) % 3 == 0  # 20 churned, 40 retained
+    result = churn.train_churn_model(training, SETTINGS)
+    metrics = result.metrics
+    assert metrics["is_model_trained"] is True
+    assert metrics["calibration_method"] == "sigmoid"
+    assert metrics["fit_customers"] + metrics["validation_customers"] == 60
+    assert metrics["validation_customers"] == 15
+
+
+# ---------------------------------------------------------------- trained model
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[pd.DataFrame, churn.ChurnTrainingResult]:
+    training = synthetic_training(2000, seed=1)
+    return training, churn.train_churn_model(training, SETTINGS, scored_customers=2000)
+
+
+def test_model_is_chosen_by_validation_auc_and_beats_recency(trained) -> None:
+    training, result = trained
+    metrics = result.metrics
+    assert metrics["is_model_trained"] is True and metrics["fallback_reason"] is None
+    assert metrics["calibration_method"] == "isotonic"
+    candidates = {
+        "logistic_regression": metrics["logistic_regression_roc_auc"],
+        "hist_gradient_boosting": metrics["hist_gradient_boosting_roc_auc"],
+    }
+    assert metrics["model_name"] == max(candidates, key=lambda name: candidates[name])
+    # the planted signal is recency relative to the usual gap: better than recency alone
+    assert metrics["roc_auc"] > metrics["recency_baseline_roc_auc"] + 0.02
+    assert metrics["roc_auc"] > 0.8
+    assert 0 < metrics["brier_score"] < 0.25
+    assert metrics["base_rate"] == pytest.approx(training["is_churned"].mean())
+    assert metrics["training_customers"] == 2000 and metrics["scored_customers"] == 2000
+
+
+def test_validation_metrics_are_recomputable(trained) -> None:
+    """The reported recency baseline equals an independent ROC AUC on the same split."""
+    training, result = trained
+    labels = training["is_churned"].to_numpy().astype(int)
+    _, validation = churn.validation_split(labels, SETTINGS.validation_share, SETTINGS.random_seed)
+    expected = roc_auc_score(labels[validation], training["recency_days"].to_numpy()[validation])
+    assert result.metrics["recency_baseline_roc_auc"] == pytest.approx(expected)
+    assert result.metrics["validation_customers"] == len(validation) == 500
+
+
+def test_scores_are_calibrated_on_fresh_customers(trained) -> None:
+    """On new customers drawn from the same process, each decile's mean probability is
+    within 5 points of its observed churn rate (20,000 customers: 2,000 per decile)."""
+    _, result = trained
+    fresh = synthetic_training(20_000, seed=99)
+    probabilities = result.model.predict(fresh)
+    table = churn.calibration_by_decile(fresh["is_churned"].to_numpy(), probabilities)
+    assert table["gap"].abs().max() < 0.05, table
+
+
+def test_importance_ranks_the_planted_signal_first(trained) -> None:
+    _, result = trained
+    importance = result.importance
+    assert list(importance["feature_name"]) != []
+    assert sorted(importance["feature_name"]) == sorted(churn.FEATURE_NAMES)
+    assert importance["importance_rank"].tolist() == list(range(1, len(churn.FEATURES) + 1))
+    assert importance["importance"].is_monotonic_decreasing
+    top = importance.iloc[0]["feature_name"]
+    assert top in {"recency_gap_ratio", "recency_days", "avg_gap_days", "purchases_per_30d"}
+
+
+def test_training_is_deterministic_for_a_seed(trained) -> None:
+    training, first = trained
+    scoring = synthetic_training(200, seed=8)
+    second = churn.train_churn_model(training, SETTINGS, scored_customers=2000)
+    assert first.metrics == second.metrics
+    np.testing.assert_array_equal(first.model.predict(scoring), second.model.predict(scoring))
+    pd.testing.assert_frame_equal(first.importance, second.importance)
+
+
+def test_result_survives_the_round_trip_through_bytes(trained) -> None:
+    _, result = trained
+    restored = churn.load_result(churn.dump_result(result))
+    fresh = synthetic_training(50, seed=12)
+    np.testing.assert_array_equal(restored.model.predict(fresh), result.model.predict(fresh))
+    assert restored.metrics == result.metrics
+    with pytest.raises(TypeError):
+        churn.load_result(churn.pickle.dumps({"not": "a result"}))
+
+
+# ---------------------------------------------------------------- scores and drivers
+
+
+def test_risk_bands_at_their_thresholds() -> None:
+    settings = ChurnSettings(risk_high=0.7, risk_medium=0.4)
+    p = np.array([0.0, 0.3999, 0.4, 0.6999, 0.7, 1.0])
+    assert churn.risk_bands(p, settings).tolist() == [
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+    ]
+
+
+def test_driver_effects_are_what_if_typical(trained) -> None:
+    """effect[i, j] = p(x_i) - p(x_i with feature j at its training median), recomputed."""
+    training, result = trained
+    model = result.model
+    customers = synthetic_training(30, seed=21)
+    effects = churn.driver_effects(model, customers)
+    j = churn.FEATURE_NAMES.index("recency_gap_ratio")
+    changed = customers.copy()
+    changed["recency_gap_ratio"] = float(training["recency_gap_ratio"].median())
+    expected = model.predict(customers) - model.predict(changed)
+    np.testing.assert_allclose(effects[:, j], expected)
+    assert model.reference["recency_gap_ratio"] == pytest.approx(
+        training["recency_gap_ratio"].median()
+    )
+
+
+def test_drivers_text_names_the_largest_positive_effects(trained) -> None:
+    _, result = trained
+    customers = synthetic_training(200, seed=22)
+    scores = churn.score_customers(result.model, customers, SETTINGS)
+    effects = churn.driver_effects(result.model, customers.sort_values("customer_id"))
+    for row, (main, text) in enumerate(
+        zip(scores["main_driver"], scores["churn_drivers"], strict=True)
+    ):
+        best = int(np.argmax(effects[row]))
+        if effects[row, best] >= churn.MIN_DRIVER_EFFECT:
+            assert main == churn.FEATURE_NAMES[best]
+            assert text.startswith(churn.FEATURES[best].label + " ")
+            assert text.count(" pts") == min(3, int((effects[row] >= 0.005).sum()))
+        else:
+            assert pd.isna(main)
+            assert text == "no feature raises the risk above a typical customer's"
+    # a customer far beyond their usual gap is driven by recency
+    late = scores.loc[customers.sort_values("customer_id")["recency_gap_ratio"].to_numpy() > 6]
+    assert late["churn_probability"].min() > 0.7
+    assert late["churn_drivers"].str.contains("days since last purchase").all()
+
+
+def test_scores_frame_is_sorted_and_typed(trained) -> None:
+    _, result = trained
+    customers = synthetic_training(40, seed=23).sample(frac=1, random_state=3)
+    scores = churn.score_customers(result.model, customers, SETTINGS)
+    assert list(scores.columns) == list(churn.SCORE_COLUMNS)
+    assert scores["customer_id"].tolist() == sorted(customers["customer_id"])
+    assert scores["churn_probability"].between(0, 1).all()
+    assert str(scores["customer_id"].dtype) == "string"
+    assert not scores["is_fallback_score"].any()
+    empty = churn.score_customers(result.model, customers.head(0), SETTINGS)
+    assert empty.empty and list(empty.columns) == list(churn.SCORE_COLUMNS)
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def test_validation_split_is_stratified_disjoint_and_seeded() -> None:
+    labels = np.array([1] * 30 + [0] * 70)
+    fit, validation = churn.validation_split(labels, 0.25, 42)
+    assert len(validation) == 25 and len(fit) == 75
+    assert set(fit).isdisjoint(validation) and set(fit) | set(validation) == set(range(100))
+    assert labels[validation].sum() in (7, 8)
+    again = churn.validation_split(labels, 0.25, 42)
+    assert (again[1] == validation).all()
+    assert not (churn.validation_split(labels, 0.25, 43)[1] == validation).all()
+
+
+def test_calibration_by_decile_matches_a_direct_computation() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.random(1000)
+    y = (rng.random(1000) < p).astype(int)
+    table = churn.calibration_by_decile(y, p)
+    order = np.argsort(p, kind="mergesort")
+    for decile in range(10):
+        members = order[decile * 100 : (decile + 1) * 100]
+        row = table.iloc[decile]
+        assert row["customers"] == 100
+        assert row["predicted_rate"] == pytest.approx(p[members].mean())
+        assert row["observed_rate"] == pytest.approx(y[members].mean())
+
+
+def test_labelled_training_frame_requires_a_label_for_every_customer() -> None:
+    features = synthetic_training(3).drop(columns="is_churned")
+    features["snapshot_name"] = ["training", "training", "scoring"]
+    labels = pd.DataFrame({"customer_id": ["c00000", "c00001"], "is_churned": [True, False]})
+    training = churn.labelled_training_frame(features, labels)
+    assert training["customer_id"].tolist() == ["c00000", "c00001"]
+    assert training["is_churned"].tolist() == [True, False]
+    with pytest.raises(ValueError, match="without a label"):
+        churn.labelled_training_frame(features, labels.head(1))
+
+
+def test_settings_reject_impossible_values() -> None:
+    with pytest.raises(ValueError, match="churn_validation_share"):
+        ChurnSettings(validation_share=1.0)
+    with pytest.raises(ValueError, match="churn_min_class_customers"):
+        ChurnSettings(min_class_customers=1)
+    with pytest.raises(ValueError, match="thresholds"):
+        ChurnSettings(risk_high=0.3, risk_medium=0.5)
+    parsed = ChurnSettings.from_config(
+        {
+            "random_seed": "5",
+            "churn_validation_share": "0.3",
+            "churn_min_class_customers": "4",
+            "churn_risk_high": "0.8",
+            "churn_risk_medium": "0.2",
+        }
+    )
+    assert parsed == ChurnSettings(0.3, 5, 4, 0.8, 0.2)
+
+
+def test_values_print_readably() -> None:
+    assert churn._format_value(math.nan, "int") == "n/a"
+    assert churn._format_value(1234.0, "int") == "1,234"
+    assert churn._format_value(12.5, "money") == "12.50"
+    assert churn._format_value(0.125, "share") == "12%"
