@@ -1,0 +1,162 @@
+"""Spark support that needs no dbt build on Spark: the conversion helper of Python models
+(crm_mining.frames) on DuckDB, PySpark and Snowpark-like inputs, and the configuration that
+disables the Python models on the spark target (dbt-spark session) but not on DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from crm_mining.bench.spark import spark_dbt_env, spark_unavailable_reason
+from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow, to_pandas
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+
+ROWS_SQL = """
+    select * from (values
+        ('00042', cast(3.5 as double), cast('2024-01-31' as date), true, 7),
+        ('00043', cast(null as double), cast('2024-02-29' as date), false, 8),
+        (null, cast(-1.25 as double), null, null, null)
+    ) as t(customer_id, amount, order_date, is_return, quantity)
+"""
+EXPECTED = pd.DataFrame(
+    {
+        "customer_id": ["00042", "00043", None],
+        "amount": [3.5, None, -1.25],
+        "order_date": [dt.date(2024, 1, 31), dt.date(2024, 2, 29), None],
+        "is_return": [True, False, None],
+        "quantity": [7, 8, None],
+    }
+)
+
+
+def _normalised(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as plain Python values (None for every kind of missing), for engine-free equality."""
+    rows = []
+    for record in frame.astype(object).itertuples(index=False):
+        values = []
+        for value in record:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                values.append(None)
+            elif isinstance(value, pd.Timestamp | dt.datetime):
+                values.append(value.date())
+            elif hasattr(value, "item"):
+                values.append(value.item())
+            else:
+                values.append(value)
+        rows.append(tuple(values))
+    return rows
+
+
+def test_duckdb_relation_to_pandas() -> None:
+    with duckdb.connect() as con:
+        frame = to_pandas(con.sql(ROWS_SQL))
+    assert list(frame.columns) == list(EXPECTED.columns)
+    assert _normalised(frame) == _normalised(EXPECTED)
+    assert frame["customer_id"].iloc[0] == "00042"  # text keys keep their zeros
+
+
+class SnowparkLikeDataFrame:
+    """Stands in for snowflake.snowpark.DataFrame: the helper must call its to_pandas()."""
+
+    __module__ = "snowflake.snowpark.dataframe"
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.calls = 0
+
+    def to_pandas(self) -> pd.DataFrame:
+        self.calls += 1
+        return self.frame.copy()
+
+
+def test_snowpark_dataframe_goes_through_to_pandas() -> None:
+    fake = SnowparkLikeDataFrame(EXPECTED)
+    assert is_snowpark_dataframe(fake) and not is_pyspark_dataframe(fake)
+    assert _normalised(to_pandas(fake)) == _normalised(EXPECTED)
+    assert to_arrow(fake).num_rows == len(EXPECTED)
+    assert fake.calls == 2
+
+
+def test_unknown_objects_are_refused() -> None:
+    with pytest.raises(TypeError, match="cannot convert int"):
+        to_pandas(42)
+
+
+@pytest.fixture(scope="module")
+def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A small local SparkSession (no Hive, no UI), skipped without Java 17+."""
+    reason = spark_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    warehouse = tmp_path_factory.mktemp("spark_frames")
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("crm_mining_frames_test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def test_pyspark_dataframe_to_pandas_equals_duckdb(spark_session: Any) -> None:
+    spark_frame = spark_session.sql(ROWS_SQL)
+    assert is_pyspark_dataframe(spark_frame) and not is_snowpark_dataframe(spark_frame)
+    frame = to_pandas(spark_frame)
+    with duckdb.connect() as con:
+        from_duckdb = to_pandas(con.sql(ROWS_SQL))
+    assert list(frame.columns) == list(from_duckdb.columns)
+    assert _normalised(frame) == _normalised(from_duckdb) == _normalised(EXPECTED)
+
+
+def test_pyspark_column_named_like_a_method(spark_session: Any) -> None:
+    """PySpark resolves unknown attributes as columns: a column 'arrow' must not mislead."""
+    spark_frame = spark_session.createDataFrame(
+        [("a", 1), ("b", 2)], "to_arrow_table string, arrow bigint"
+    )
+    frame = to_pandas(spark_frame)
+    assert frame.to_dict("list") == {"to_arrow_table": ["a", "b"], "arrow": [1, 2]}
+
+
+def _dbt_ls(target: str, work_dir: Path) -> list[dict[str, Any]]:
+    """`dbt ls` of the models on a target, as JSON records (no connection is opened)."""
+    env = {**os.environ, **spark_dbt_env(work_dir)}
+    command = [
+        str(DBT), "ls", "--target", target, "--resource-type", "model", "--output", "json",
+        "--output-keys", "name", "--output-keys", "original_file_path",
+    ]  # fmt: skip
+    completed = subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+
+
+def test_python_models_disabled_on_spark_session_only(tmp_path: Path) -> None:
+    """The publish model is disabled on the spark target (session) and enabled on DuckDB."""
+    on_duckdb = {node["name"]: node for node in _dbt_ls("dev", tmp_path / "duckdb")}
+    on_spark = {node["name"]: node for node in _dbt_ls("spark", tmp_path / "spark")}
+    assert "int_marts_published" in on_duckdb
+    assert "int_marts_published" not in on_spark
+    # Every SQL model stays enabled on Spark.
+    sql_models = {
+        name for name, node in on_duckdb.items() if node["original_file_path"].endswith(".sql")
+    }
+    assert sql_models and sql_models <= set(on_spark)
