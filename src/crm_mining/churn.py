@@ -32,17 +32,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.inspection import permutation_importance
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
+
+from crm_mining._sklearn import (
+    CalibratedClassifierCV,
+    FunctionTransformer,
+    HistGradientBoostingClassifier,
+    LogisticRegression,
+    Pipeline,
+    SimpleImputer,
+    StandardScaler,
+    StratifiedKFold,
+    average_precision_score,
+    brier_score_loss,
+    clone,
+    permutation_importance,
+    roc_auc_score,
+    train_test_split,
+)
 
 
 @dataclass(frozen=True)

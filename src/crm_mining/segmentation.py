@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
+
+from crm_mining._sklearn import KMeans, MiniBatchKMeans, silhouette_score
 
 #: Prefix of the category share columns of int_segment_features_prepared (1 = the category
 #: with the most purchase spend over all customers, see int_segment_categories_ranked).
