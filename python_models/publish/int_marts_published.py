@@ -21,6 +21,7 @@ def model(dbt, session):
     marts = {
         "audit_input_reconciliation": dbt.ref("audit_input_reconciliation"),
         "audit_rejected_rows": dbt.ref("audit_rejected_rows"),
+        "dim_customers": dbt.ref("dim_customers"),
         "dim_products": dbt.ref("dim_products"),
         "dim_segment_personas": dbt.ref("dim_segment_personas"),
         "fct_category_pair_associations": dbt.ref("fct_category_pair_associations"),
