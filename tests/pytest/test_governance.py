@@ -54,8 +54,34 @@ def test_every_mart_is_published_for_bi_tools(manifest: dict) -> None:
 
 
 def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:
-    metrics = {metric["name"] for metric in manifest["metrics"].values()}
-    assert {"revenue", "active_customers"} <= metrics
+    metrics = {metric["name"]: metric for metric in manifest["metrics"].values()}
+    assert {"revenue", "active_customers", "churn_rate", "average_sentiment"} <= set(metrics)
+    assert metrics["churn_rate"]["type"] == "ratio"
+    assert metrics["average_sentiment"]["type"] == "ratio"
+    semantic_models = {
+        model["name"]: model["depends_on"]["nodes"]
+        for model in manifest["semantic_models"].values()
+    }
+    assert semantic_models["customers"] == ["model.crm_mining.dim_customers"]
+    assert semantic_models["review_sentiment"] == ["model.crm_mining.fct_review_sentiment"]
+
+
+def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) -> None:
+    marts = mart_names(manifest)
+    exposures = {
+        exposure["name"]: {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+        for exposure in manifest["exposures"].values()
+    }
+    assert set(exposures) == {
+        "customer_segments_dashboard",
+        "churn_risk_dashboard",
+        "cross_sell_rules_dashboard",
+        "review_sentiment_dashboard",
+    }
+    for name, reads in exposures.items():
+        assert reads and reads <= marts, f"{name} reads non-marts: {reads - marts}"
+    assert "fct_customer_churn_scores" in exposures["churn_risk_dashboard"]
+    assert "fct_item_pair_associations" in exposures["cross_sell_rules_dashboard"]
 
 
 def test_docs_site_lists_every_mart(sample_build: DbtRun, manifest: dict) -> None:
