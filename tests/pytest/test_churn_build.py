@@ -89,9 +89,9 @@ def known_reviews(oot_build: DbtRun) -> pd.DataFrame:
     return reviews
 
 
-def purchasers(lines: pd.DataFrame, after: dt.date, until: dt.date) -> set[str]:
-    """Customers with a purchase line (quantity > 0) dated in (after, until]."""
-    window = (lines["order_date"] > after) & (lines["order_date"] <= until)
+def purchasers(lines: pd.DataFrame, start: dt.date, end: dt.date) -> set[str]:
+    """Customers with a purchase line (quantity > 0) dated in [start, end)."""
+    window = (lines["order_date"] >= start) & (lines["order_date"] < end)
     return set(lines.loc[window & (lines["quantity"] > 0), "customer_id"])
 
 
@@ -101,7 +101,7 @@ def purchasers(lines: pd.DataFrame, after: dt.date, until: dt.date) -> set[str]:
 def test_out_of_time_auc_beats_recency_and_scores_are_calibrated(
     oot_build: DbtRun, full_lines: pd.DataFrame, cut_date: dt.date
 ) -> None:
-    """Truth from the withheld orders: no purchase in (T, T + 90 days]. ROC AUC >= 0.80 and
+    """Truth from the withheld orders: no purchase in [T, T + 90 days). ROC AUC >= 0.80 and
     above the recency-only baseline (recency recomputed from the lines, not from the model's
     features); every decile of predicted probability within 5 points of its observed rate."""
     scores = oot_build.df("fct_customer_churn_scores").set_index("customer_id").sort_index()
@@ -133,14 +133,13 @@ def test_out_of_time_auc_beats_recency_and_scores_are_calibrated(
 def test_labels_are_the_purchases_in_the_horizon_after_the_training_cutoff(
     oot_build: DbtRun, full_lines: pd.DataFrame, cut_date: dt.date
 ) -> None:
-    """int_churn_labels_observed = no purchase in (T - 90, T], recomputed from the lines of
-    the full data. The build as of T knows no order dated T itself (the foundation rejects
-    orders on or after as_of_date), so the window holds the days T - 89 .. T - 1."""
+    """int_churn_labels_observed = no purchase in [T - 90, T), the 90 days whose lines the
+    training features (dated before T - 90) never see, recomputed from the full data."""
     cutoff = cut_date - dt.timedelta(days=HORIZON)
     labels = oot_build.df("int_churn_labels_observed").set_index("customer_id").sort_index()
     before = full_lines[(full_lines["order_date"] < cutoff) & (full_lines["quantity"] > 0)]
     assert labels.index.tolist() == sorted(before["customer_id"].unique())
-    bought = purchasers(full_lines, cutoff, cut_date - dt.timedelta(days=1))
+    bought = purchasers(full_lines, cutoff, cut_date)
     expected = ~labels.index.isin(list(bought))
     assert labels["is_churned"].tolist() == expected.tolist()
     assert 0.2 < expected.mean() < 0.8  # both classes well represented

@@ -1,6 +1,6 @@
 {#-
     One row per customer of the training snapshot: did they make a purchase in the horizon
-    (cutoff_date, as_of_date]? Reads only the order lines dated inside that window.
+    [cutoff_date, as_of_date)? Reads only the order lines dated inside that window.
 -#}
 with
 
@@ -38,8 +38,8 @@ purchases_in_horizon as (
     cross join training_snapshot
     where order_lines.customer_id is not null
         and order_lines.quantity > 0
-        and order_lines.order_date > training_snapshot.cutoff_date
-        and order_lines.order_date <= training_snapshot.horizon_end_date
+        and order_lines.order_date >= training_snapshot.cutoff_date
+        and order_lines.order_date < training_snapshot.horizon_end_date
     group by order_lines.customer_id
 ),
 
