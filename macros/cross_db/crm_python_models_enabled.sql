@@ -7,19 +7,29 @@
     {{ return(true) }}
 {% endmacro %}
 
+{% macro databricks__crm_python_models_enabled() %}
+    {#- dbt-databricks (type databricks) runs Python models on its clusters. -#}
+    {{ return(true) }}
+{% endmacro %}
+
 {% macro spark__crm_python_models_enabled() %}
-    {#- dbt-spark submits Python models to Databricks clusters only (method: http/odbc). -#}
-    {{ return(target.method in ['http', 'odbc']) }}
+    {#-
+        dbt-spark submits Python models to Databricks only (methods http and odbc, which need
+        a cluster or a SQL warehouse endpoint); methods session and thrift run none. dbt's
+        `target` does not hold the method (only host, port, cluster, endpoint, schema,
+        organization): a cluster or an endpoint tells Databricks.
+    -#}
+    {{ return((target.cluster or target.endpoint) is not none) }}
 {% endmacro %}
 
 {# Log line of a run on a target without Python models (for on-run-start; renders no SQL). #}
 {% macro crm_python_models_notice() %}
     {%- if execute and not crm_python_models_enabled() -%}
         {%- do log(
-            "crm_mining: target '" ~ target.name ~ "' (" ~ target.type ~ ", method "
-            ~ target.get('method', 'n/a') ~ ") runs no dbt Python models: the models of"
-            ~ " python_models/ are disabled and the marts that read them build with null ML"
-            ~ " columns (see README, Running on Spark / Databricks).",
+            "crm_mining: target '" ~ target.name ~ "' (" ~ target.type ~ ", no Databricks"
+            ~ " cluster or endpoint) runs no dbt Python models: the models of python_models/"
+            ~ " are disabled and the marts that read them build with null ML columns (see"
+            ~ " README, Running on Spark / Databricks).",
             info=true
         ) -%}
     {%- endif -%}

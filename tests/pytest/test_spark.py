@@ -1,6 +1,7 @@
 """Spark support that needs no dbt build on Spark: the conversion helper of Python models
 (crm_mining.frames) on DuckDB, PySpark and Snowpark-like inputs, and the configuration that
-disables the Python models on the spark target (dbt-spark session) but not on DuckDB."""
+disables the Python models on dbt-spark targets without Databricks (session, thrift) but not
+on DuckDB or Databricks."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
 from crm_mining.bench.spark import spark_dbt_env, spark_unavailable_reason
 from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow, to_pandas
@@ -135,28 +137,98 @@ def test_pyspark_column_named_like_a_method(spark_session: Any) -> None:
     assert frame.to_dict("list") == {"to_arrow_table": ["a", "b"], "arrow": [1, 2]}
 
 
-def _dbt_ls(target: str, work_dir: Path) -> list[dict[str, Any]]:
-    """`dbt ls` of the models on a target, as JSON records (no connection is opened)."""
-    env = {**os.environ, **spark_dbt_env(work_dir)}
+# The rule of crm_python_models_enabled (and of the YAML `enabled` of the Python models) reads
+# what dbt exposes of a dbt-spark target: a Databricks cluster or SQL warehouse endpoint means
+# methods http/odbc, which run Python models. dbt ls cannot load http/thrift/odbc outputs
+# without PyHive or pyodbc (not installed), so this session output with a cluster stands in
+# for Databricks: dbt ls never connects.
+EXTRA_SPARK_OUTPUTS = {
+    "spark_with_cluster": {
+        "type": "spark", "method": "session", "host": "localhost", "schema": "crm_mining",
+        "cluster": "0123-456789-abcdefgh",
+    },
+}  # fmt: skip
+
+PYTHON_MODELS = {path.stem for path in (PROJECT_DIR / "python_models").rglob("*.py")}
+
+
+def _dbt_ls(target: str, work_dir: Path) -> dict[str, dict[str, Any]]:
+    """`dbt ls` of the enabled models, tests and unit tests on a target (no connection is
+    opened), by name: resource type, file and the models each depends on."""
+    profiles_dir = work_dir / "profiles"
+    profiles_dir.mkdir(parents=True, exist_ok=True)
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    profiles["crm_mining"]["outputs"].update(EXTRA_SPARK_OUTPUTS)
+    (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profiles))
+    env = {**os.environ, **spark_dbt_env(work_dir), "DBT_PROFILES_DIR": str(profiles_dir)}
     command = [
-        str(DBT), "ls", "--target", target, "--resource-type", "model", "--output", "json",
-        "--output-keys", "name", "--output-keys", "original_file_path",
+        str(DBT), "ls", "--target", target, "--resource-type", "model", "--resource-type",
+        "test", "--resource-type", "unit_test", "--output", "json", "--output-keys", "name",
+        "--output-keys", "resource_type", "--output-keys", "original_file_path",
+        "--output-keys", "depends_on",
     ]  # fmt: skip
     completed = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    nodes = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    return {node["name"]: node for node in nodes}
 
 
-def test_python_models_disabled_on_spark_session_only(tmp_path: Path) -> None:
-    """The publish model is disabled on the spark target (session) and enabled on DuckDB."""
-    on_duckdb = {node["name"]: node for node in _dbt_ls("dev", tmp_path / "duckdb")}
-    on_spark = {node["name"]: node for node in _dbt_ls("spark", tmp_path / "spark")}
-    assert "int_marts_published" in on_duckdb
-    assert "int_marts_published" not in on_spark
-    # Every SQL model stays enabled on Spark.
+def _python_models_read(nodes: dict[str, dict[str, Any]]) -> set[str]:
+    """The Python models some SQL model depends on (what crm_python_model_relation refs)."""
+    return {
+        parent.rsplit(".", 1)[-1]
+        for node in nodes.values()
+        if node["resource_type"] == "model" and node["original_file_path"].endswith(".sql")
+        for parent in node["depends_on"]["nodes"]
+        if parent.rsplit(".", 1)[-1] in PYTHON_MODELS
+    }
+
+
+@pytest.fixture(scope="module")
+def dbt_ls_by_target(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    work_dir = tmp_path_factory.mktemp("dbt_ls")
+    return {
+        target: _dbt_ls(target, work_dir / target)
+        for target in ("dev", "spark", "spark_with_cluster")
+    }
+
+
+def test_python_models_off_on_spark_session(dbt_ls_by_target: dict[str, dict[str, Any]]) -> None:
+    """No Python model, no SQL model reads one, every SQL model stays."""
+    on_duckdb, on_spark = dbt_ls_by_target["dev"], dbt_ls_by_target["spark"]
+    assert PYTHON_MODELS and PYTHON_MODELS <= set(on_duckdb)
+    assert not PYTHON_MODELS & set(on_spark)
+    # The YAML rule (enabled) and the macro crm_python_models_enabled agree: the SQL models
+    # that read Python models on DuckDB read none here (the macro refs them only when on).
+    assert _python_models_read(on_duckdb) == PYTHON_MODELS - {"int_marts_published"}
+    assert _python_models_read(on_spark) == set()
     sql_models = {
-        name for name, node in on_duckdb.items() if node["original_file_path"].endswith(".sql")
+        name
+        for name, node in on_duckdb.items()
+        if node["resource_type"] == "model" and node["original_file_path"].endswith(".sql")
     }
     assert sql_models and sql_models <= set(on_spark)
+    # Off with them: the tests of their outputs, and the unit tests fed by a Python model.
+    disabled = set(on_duckdb) - set(on_spark) - PYTHON_MODELS
+    assert {
+        "int_reviews_sentiment_scored_labels_and_disagreement",
+        "int_segment_purchases_ranked_lists",
+        "not_null_fct_customer_segments_segment_id",
+        "not_null_fct_review_sentiment_sentiment_label",
+    } <= disabled
+    # Every other test of the marts stays on (keys, counts, non-ML columns).
+    assert {
+        "unique_fct_customer_segments_customer_id",
+        "unique_fct_review_sentiment_review_id",
+        "unique_fct_customer_churn_scores_customer_id",
+        "not_null_fct_churn_model_metrics_as_of_date",
+    } <= set(on_spark)
+
+
+def test_python_models_on_databricks(dbt_ls_by_target: dict[str, dict[str, Any]]) -> None:
+    """A dbt-spark target with a Databricks cluster builds what DuckDB builds."""
+    on_duckdb, on_databricks = dbt_ls_by_target["dev"], dbt_ls_by_target["spark_with_cluster"]
+    assert set(on_databricks) == set(on_duckdb)
+    assert _python_models_read(on_databricks) == _python_models_read(on_duckdb)

@@ -4,8 +4,13 @@
 -#}
 with
 
+{# Targets without Python models: no segment, no row. #}
 customers_segmented as (
-    select * from {{ ref('int_customers_segmented') }}
+    select * from {{ crm_python_model_relation('int_customers_segmented', {
+        'customer_id': dbt.type_string(),
+        'segment_id': dbt.type_int(),
+        'distance_to_centroid': crm_type_double(),
+    }) }}
 ),
 
 order_lines as (

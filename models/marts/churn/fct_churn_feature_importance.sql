@@ -1,8 +1,16 @@
 {#- One row per feature of the chosen churn model: permutation importance on validation. -#}
 with
 
+{# Targets without Python models: no model, no feature row. #}
 feature_importance as (
-    select * from {{ ref('int_churn_feature_importance_ranked') }}
+    select * from {{ crm_python_model_relation('int_churn_feature_importance_ranked', {
+        'feature_name': dbt.type_string(),
+        'feature_label': dbt.type_string(),
+        'model_name': dbt.type_string(),
+        'importance': crm_type_double(),
+        'importance_std': crm_type_double(),
+        'importance_rank': dbt.type_int(),
+    }) }}
 ),
 
 importance_typed as (

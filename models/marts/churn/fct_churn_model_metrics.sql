@@ -1,8 +1,28 @@
 {#- Exactly one row: the churn model chosen, its validation metrics, or why it fell back. -#}
 with
 
+{# Targets without Python models: one row, every model column null. #}
 churn_model as (
-    select * from {{ ref('int_churn_model_trained') }}
+    select * from {{ crm_python_model_relation('int_churn_model_trained', {
+        'model_name': dbt.type_string(),
+        'is_model_trained': dbt.type_boolean(),
+        'fallback_reason': dbt.type_string(),
+        'calibration_method': dbt.type_string(),
+        'roc_auc': crm_type_double(),
+        'pr_auc': crm_type_double(),
+        'brier_score': crm_type_double(),
+        'max_decile_calibration_gap': crm_type_double(),
+        'recency_baseline_roc_auc': crm_type_double(),
+        'logistic_regression_roc_auc': crm_type_double(),
+        'hist_gradient_boosting_roc_auc': crm_type_double(),
+        'base_rate': crm_type_double(),
+        'training_customers': dbt.type_int(),
+        'churned_training_customers': dbt.type_int(),
+        'fit_customers': dbt.type_int(),
+        'validation_customers': dbt.type_int(),
+        'scored_customers': dbt.type_int(),
+        'random_seed': dbt.type_int(),
+    }, one_row=true) }}
 ),
 
 churn_snapshots as (

@@ -1,8 +1,23 @@
 {#- One row per customer with a purchase before as_of_date: churn probability, band, drivers. -#}
+{%- set scoring_customers_sql -%}
+    (
+        select customer_id
+        from {{ ref('int_churn_features_snapshotted') }}
+        where snapshot_name = 'scoring'
+    )
+{%- endset %}
 with
 
+{# Targets without Python models: every customer of the scoring snapshot, scores null. #}
 churn_scores as (
-    select * from {{ ref('int_churn_scores_predicted') }}
+    select * from {{ crm_python_model_relation('int_churn_scores_predicted', {
+        'churn_probability': crm_type_double(),
+        'churn_risk_band': dbt.type_string(),
+        'main_driver': dbt.type_string(),
+        'churn_drivers': dbt.type_string(),
+        'model_name': dbt.type_string(),
+        'is_fallback_score': dbt.type_boolean(),
+    }, rows_from=scoring_customers_sql, key_columns=['customer_id']) }}
 ),
 
 churn_snapshots as (

@@ -5,12 +5,22 @@ segments_profiled as (
     select * from {{ ref('int_segments_profiled') }}
 ),
 
+{# Targets without Python models: no segment, no persona. #}
 personas_named as (
-    select * from {{ ref('int_segment_personas_named') }}
+    select * from {{ crm_python_model_relation('int_segment_personas_named', {
+        'segment_id': dbt.type_int(),
+        'persona_name': dbt.type_string(),
+        'persona_description': dbt.type_string(),
+    }) }}
 ),
 
+{# Targets without Python models: no segment, no row. #}
 customers_segmented as (
-    select * from {{ ref('int_customers_segmented') }}
+    select * from {{ crm_python_model_relation('int_customers_segmented', {
+        'customer_id': dbt.type_string(),
+        'segment_id': dbt.type_int(),
+        'distance_to_centroid': crm_type_double(),
+    }) }}
 ),
 
 churn_scores as (

@@ -1,12 +1,21 @@
 {#- One row per customer with a purchase order before as_of_date: segment and persona. -#}
 with
 
+{# Targets without Python models: every customer with features, segment null. #}
 customers_segmented as (
-    select * from {{ ref('int_customers_segmented') }}
+    select * from {{ crm_python_model_relation('int_customers_segmented', {
+        'segment_id': dbt.type_int(),
+        'distance_to_centroid': crm_type_double(),
+    }, rows_from=ref('int_segment_features_prepared'), key_columns=['customer_id']) }}
 ),
 
+{# Targets without Python models: no segment, no persona. #}
 personas_named as (
-    select * from {{ ref('int_segment_personas_named') }}
+    select * from {{ crm_python_model_relation('int_segment_personas_named', {
+        'segment_id': dbt.type_int(),
+        'persona_name': dbt.type_string(),
+        'persona_description': dbt.type_string(),
+    }) }}
 ),
 
 analysis_date as (
@@ -22,7 +31,7 @@ segments_typed as (
             as distance_to_centroid,
         cast(analysis_date.as_of_date as date) as as_of_date
     from customers_segmented
-    inner join personas_named
+    left join personas_named
         on customers_segmented.segment_id = personas_named.segment_id
     cross join analysis_date
 )

@@ -1,12 +1,33 @@
 {#- One row per k tried (segment_k_min..segment_k_max): its silhouette, and the chosen model. -#}
 with
 
+{# Targets without Python models: no k evaluated, no row. #}
 k_evaluated as (
-    select * from {{ ref('int_segment_k_evaluated') }}
+    select * from {{ crm_python_model_relation('int_segment_k_evaluated', {
+        'k': dbt.type_int(),
+        'silhouette': crm_type_double(),
+        'sample_inertia': crm_type_double(),
+        'is_k_evaluated': dbt.type_boolean(),
+        'is_chosen_k': dbt.type_boolean(),
+    }) }}
 ),
 
 model_fitted as (
-    select * from {{ ref('int_segment_model_fitted') }}
+    select * from {{ crm_python_model_relation('int_segment_model_fitted', {
+        'algorithm': dbt.type_string(),
+        'features_used': dbt.type_string(),
+        'features_dropped': dbt.type_string(),
+        'fallback_reason': dbt.type_string(),
+        'chosen_k': dbt.type_int(),
+        'chosen_silhouette': crm_type_double(),
+        'inertia': crm_type_double(),
+        'customers_clustered': dbt.type_int(),
+        'sample_customers': dbt.type_int(),
+        'distinct_sample_profiles': dbt.type_int(),
+        'feature_count': dbt.type_int(),
+        'n_init': dbt.type_int(),
+        'random_seed': dbt.type_int(),
+    }) }}
 ),
 
 analysis_date as (
