@@ -29,8 +29,12 @@
         so that the heavy steps join and group integers; the expansion customer x bought
         product x kept rule is bounded by top_n rules per product and aggregated with a plain
         group-by; the reason comes from the rule's precomputed rank among the rules of its
-        consequent (min of an integer, no window over the expansion); popular candidates are
-        only expanded for customers with places left.
+        consequent (min_by of integers in the same group-by, no window over the expansion);
+        popular candidates are bounded by bought_product_count + top_n per customer.
+        Bought products, scored products and popular candidates meet in one union and
+        group-by (no anti-joins): Spark inlines a CTE at every reference, so every path from
+        the result to an argument copies the argument's plan; this layout keeps the basket
+        argument (a large subquery, or a unit-test fixture) 13 times in the plan.
     -#}
     with
 
@@ -57,17 +61,13 @@
 
     products_numbered as (
         select
-            product_popularity.product_id,
-            cast(product_popularity.product_order_count as {{ crm_type_double() }})
-            / order_count.total_orders as product_support,
-            row_number() over (order by product_popularity.product_id) as product_number,
+            product_id,
+            product_order_count,
+            row_number() over (order by product_id) as product_number,
             row_number() over (
-                order by
-                    product_popularity.product_order_count desc,
-                    product_popularity.product_id
+                order by product_order_count desc, product_id
             ) as popularity_rank
         from product_popularity
-        cross join order_count
     ),
 
     customers_numbered as (
@@ -129,136 +129,114 @@
                 sum(cast(neighbour_rules.confidence as numeric(28, 15)))
                 as {{ crm_type_double() }}
             ) as score,
-            min(neighbour_rules.strength_rank) as best_strength_rank
+            {#- strength_rank is unique per consequent: the most confident contributing rule. #}
+            min_by(neighbour_rules.antecedent_number, neighbour_rules.strength_rank)
+                as reason_number
         from customer_products
         inner join neighbour_rules
             on customer_products.product_number = neighbour_rules.antecedent_number
         group by customer_products.customer_number, neighbour_rules.consequent_number
     ),
 
-    association_candidates as (
-        select
-            customer_rule_scores.customer_number,
-            customer_rule_scores.product_number,
-            customer_rule_scores.score,
-            neighbour_rules.antecedent_number as reason_number,
-            row_number() over (
-                partition by customer_rule_scores.customer_number
-                order by customer_rule_scores.score desc, customer_rule_scores.product_number
-            ) as candidate_rank
-        from customer_rule_scores
-        inner join neighbour_rules
-            on
-                customer_rule_scores.product_number = neighbour_rules.consequent_number
-                and customer_rule_scores.best_strength_rank = neighbour_rules.strength_rank
-        left join customer_products as bought_products
-            on
-                customer_rule_scores.customer_number = bought_products.customer_number
-                and customer_rule_scores.product_number = bought_products.product_number
-        where bought_products.product_number is null
-    ),
-
-    association_recommendations as (
-        select
-            customer_number,
-            product_number,
-            score,
-            reason_number,
-            candidate_rank as recommendation_rank
-        from association_candidates
-        where candidate_rank <= {{ top_n }}
-    ),
-
-    association_counts as (
-        select
-            customer_number,
-            count(*) as association_count
-        from association_recommendations
-        group by customer_number
-    ),
-
-    customers_to_fill as (
+    popular_candidates as (
+        {#- Enough popular products to fill the list after removing the ones bought. #}
         select
             customers_numbered.customer_number,
-            customers_numbered.bought_product_count,
-            coalesce(association_counts.association_count, 0) as association_count
-        from customers_numbered
-        left join association_counts
-            on customers_numbered.customer_number = association_counts.customer_number
-        where coalesce(association_counts.association_count, 0) < {{ top_n }}
-    ),
-
-    popular_candidates as (
-        select
-            customers_to_fill.customer_number,
-            customers_to_fill.association_count,
             products_numbered.product_number,
-            products_numbered.product_support,
             products_numbered.popularity_rank
-        from customers_to_fill
+        from customers_numbered
         inner join products_numbered
             on
                 products_numbered.popularity_rank
-                <= customers_to_fill.bought_product_count + {{ top_n }}
+                <= customers_numbered.bought_product_count + {{ top_n }}
     ),
 
-    popular_candidates_ranked as (
-        select
-            popular_candidates.customer_number,
-            popular_candidates.product_number,
-            popular_candidates.product_support,
-            popular_candidates.association_count
-            + row_number() over (
-                partition by popular_candidates.customer_number
-                order by popular_candidates.popularity_rank
-            ) as recommendation_rank
-        from popular_candidates
-        left join customer_products as bought_products
-            on
-                popular_candidates.customer_number = bought_products.customer_number
-                and popular_candidates.product_number = bought_products.product_number
-        left join association_recommendations
-            on
-                popular_candidates.customer_number = association_recommendations.customer_number
-                and popular_candidates.product_number = association_recommendations.product_number
-        where
-            bought_products.product_number is null
-            and association_recommendations.product_number is null
-    ),
-
-    recommendations_numbered as (
+    candidates as (
+        {#- candidate_source 0: bought (never recommended), 1: scored by rules, 2: popular. #}
         select
             customer_number,
             product_number,
-            recommendation_rank,
-            score,
-            reason_number
-        from association_recommendations
+            0 as candidate_source,
+            cast(null as {{ crm_type_double() }}) as score,
+            cast(null as bigint) as reason_number,
+            cast(null as bigint) as popularity_rank
+        from customer_products
         union all
         select
             customer_number,
             product_number,
-            recommendation_rank,
-            product_support as score,
-            cast(null as bigint) as reason_number
-        from popular_candidates_ranked
-        where recommendation_rank <= {{ top_n }}
+            1 as candidate_source,
+            score,
+            reason_number,
+            cast(null as bigint) as popularity_rank
+        from customer_rule_scores
+        union all
+        select
+            customer_number,
+            product_number,
+            2 as candidate_source,
+            cast(null as {{ crm_type_double() }}) as score,
+            cast(null as bigint) as reason_number,
+            popularity_rank
+        from popular_candidates
+    ),
+
+    candidates_per_product as (
+        {#- One row per customer and product; a scored product is not a popular one. #}
+        select
+            customer_number,
+            product_number,
+            min(candidate_source) as candidate_source,
+            max(score) as score,
+            max(reason_number) as reason_number,
+            case
+                when min(candidate_source) = 2 then max(popularity_rank)
+            end as popularity_rank
+        from candidates
+        group by customer_number, product_number
+    ),
+
+    candidates_ranked as (
+        {#-
+            Scored products first (score desc, product_id), then popular ones (order count
+            desc, product_id); product numbers are ordered like the ids.
+        #}
+        select
+            customer_number,
+            product_number,
+            candidate_source,
+            score,
+            reason_number,
+            row_number() over (
+                partition by customer_number
+                order by candidate_source, score desc, popularity_rank, product_number
+            ) as recommendation_rank
+        from candidates_per_product
+        where candidate_source > 0
     ),
 
     recommendations_named as (
         select
             customers_numbered.customer_id,
             recommended_products.product_id,
-            recommendations_numbered.recommendation_rank,
-            recommendations_numbered.score,
+            {#- row_number() is a bigint on DuckDB, an int on Spark. #}
+            cast(candidates_ranked.recommendation_rank as bigint) as recommendation_rank,
+            case
+                when candidates_ranked.candidate_source = 1 then candidates_ranked.score
+                else
+                    cast(recommended_products.product_order_count as {{ crm_type_double() }})
+                    / order_count.total_orders
+            end as score,
             coalesce(reason_products.product_id, 'popular') as reason
-        from recommendations_numbered
+        from candidates_ranked
         inner join customers_numbered
-            on recommendations_numbered.customer_number = customers_numbered.customer_number
+            on candidates_ranked.customer_number = customers_numbered.customer_number
         inner join products_numbered as recommended_products
-            on recommendations_numbered.product_number = recommended_products.product_number
+            on candidates_ranked.product_number = recommended_products.product_number
         left join products_numbered as reason_products
-            on recommendations_numbered.reason_number = reason_products.product_number
+            on candidates_ranked.reason_number = reason_products.product_number
+        cross join order_count
+        where candidates_ranked.recommendation_rank <= {{ top_n }}
     )
 
     select * from recommendations_named

@@ -23,12 +23,16 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-training_baskets as (
-    select basket_products.*
+baskets_split as (
+    {#- Each basket once, hidden (its customer's holdout order) or training. -#}
+    select
+        basket_products.order_id,
+        basket_products.product_id,
+        coalesce(holdout_orders.customer_id, basket_products.customer_id) as customer_id,
+        holdout_orders.order_id is not null as is_holdout
     from basket_products
     left join holdout_orders
         on basket_products.order_id = holdout_orders.order_id
-    where holdout_orders.order_id is null
 ),
 
 purchase_order_count as (
@@ -50,58 +54,54 @@ training_order_count as (
     cross join holdout_order_count
 ),
 
-holdout_products as (
+customer_products_split as (
+    {#- Per customer and product: in the hidden order, in a training basket (1/0). -#}
     select
-        holdout_orders.customer_id,
-        basket_products.product_id
-    from holdout_orders
-    inner join basket_products
-        on holdout_orders.order_id = basket_products.order_id
-),
-
-training_customer_products as (
-    select distinct
         customer_id,
-        product_id
-    from training_baskets
+        product_id,
+        max(case when is_holdout then 1 else 0 end) as is_in_holdout,
+        max(case when is_holdout then 0 else 1 end) as is_in_training
+    from baskets_split
     where customer_id is not null
+    group by customer_id, product_id
 ),
 
 holdout_new_products as (
+    {#- The relevant products: in the hidden order, never bought in a training basket. -#}
     select
-        holdout_products.customer_id,
-        holdout_products.product_id
-    from holdout_products
-    left join training_customer_products
-        on
-            holdout_products.customer_id = training_customer_products.customer_id
-            and holdout_products.product_id = training_customer_products.product_id
-    where training_customer_products.product_id is null
-),
-
-training_customers as (
-    select distinct customer_id
-    from training_customer_products
+        customer_id,
+        product_id
+    from customer_products_split
+    where is_in_holdout = 1 and is_in_training = 0
 ),
 
 evaluated_customers as (
+    {#- Customers with a relevant product and a training basket to recommend from. -#}
     select
-        holdout_new_products.customer_id,
-        count(*) as relevant_product_count
-    from holdout_new_products
-    inner join training_customers
-        on holdout_new_products.customer_id = training_customers.customer_id
-    group by holdout_new_products.customer_id
+        customer_id,
+        count(case when is_in_holdout = 1 and is_in_training = 0 then 1 end)
+            as relevant_product_count
+    from customer_products_split
+    group by customer_id
+    having
+        max(is_in_training) = 1
+        and count(case when is_in_holdout = 1 and is_in_training = 0 then 1 end) > 0
 ),
 
 scoring_baskets as (
+    {#-
+        The training baskets; only evaluated customers keep their id (the others' baskets
+        count as guest baskets). Built from few CTEs, each referenced once: Spark copies the
+        plan of this argument at every path to it in crm_recommendations (called twice).
+    -#}
     select
-        training_baskets.order_id,
-        training_baskets.product_id,
+        baskets_split.order_id,
+        baskets_split.product_id,
         evaluated_customers.customer_id
-    from training_baskets
+    from baskets_split
     left join evaluated_customers
-        on training_baskets.customer_id = evaluated_customers.customer_id
+        on baskets_split.customer_id = evaluated_customers.customer_id
+    where not baskets_split.is_holdout
 ),
 
 no_rules as (
