@@ -55,7 +55,10 @@ def test_every_mart_is_published_for_bi_tools(manifest: dict) -> None:
 
 def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:
     metrics = {metric["name"]: metric for metric in manifest["metrics"].values()}
-    assert {"revenue", "active_customers", "churn_rate", "average_sentiment"} <= set(metrics)
+    assert {"revenue", "active_customers", "churn_rate", "average_sentiment", "rule_lift"} <= set(
+        metrics
+    )
+    assert metrics["rule_lift"]["type"] == "ratio"
     assert metrics["churn_rate"]["type"] == "ratio"
     assert metrics["average_sentiment"]["type"] == "ratio"
     semantic_models = {
@@ -64,6 +67,7 @@ def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:
     }
     assert semantic_models["customers"] == ["model.crm_mining.dim_customers"]
     assert semantic_models["review_sentiment"] == ["model.crm_mining.fct_review_sentiment"]
+    assert semantic_models["item_pair_rules"] == ["model.crm_mining.fct_item_pair_associations"]
 
 
 def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) -> None:

@@ -13,6 +13,10 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
+analysis_date as (
+    select * from {{ ref('int_as_of_date_resolved') }}
+),
+
 basket_categories as (
     select distinct
         basket_products.order_id,
@@ -32,6 +36,14 @@ category_rules as (
     {{ crm_pair_associations(
         'basket_categories', 'category', total_orders_relation='purchase_order_count'
     ) }}
+),
+
+category_rules_dated as (
+    select
+        category_rules.*,
+        cast(analysis_date.as_of_date as date) as as_of_date
+    from category_rules
+    cross join analysis_date
 )
 
-select * from category_rules
+select * from category_rules_dated

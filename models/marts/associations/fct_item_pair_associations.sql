@@ -13,6 +13,10 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
+analysis_date as (
+    select * from {{ ref('int_as_of_date_resolved') }}
+),
+
 purchase_order_count as (
     select count(*) as total_orders
     from orders
@@ -39,12 +43,14 @@ product_rules_named as (
         product_rules.confidence,
         product_rules.lift,
         product_rules.leverage,
-        product_rules.conviction
+        product_rules.conviction,
+        cast(analysis_date.as_of_date as date) as as_of_date
     from product_rules
     inner join products as antecedent_products
         on product_rules.antecedent_product_id = antecedent_products.product_id
     inner join products as consequent_products
         on product_rules.consequent_product_id = consequent_products.product_id
+    cross join analysis_date
 )
 
 select * from product_rules_named
