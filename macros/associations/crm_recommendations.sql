@@ -30,11 +30,12 @@
         product x kept rule is bounded by top_n rules per product and aggregated with a plain
         group-by; the reason comes from the rule's precomputed rank among the rules of its
         consequent (min_by of integers in the same group-by, no window over the expansion);
-        popular candidates are bounded by bought_product_count + top_n per customer.
+        popular candidates are bounded by bought_product_count + top_n per customer, and only
+        expanded for customers who may have places left.
         Bought products, scored products and popular candidates meet in one union and
         group-by (no anti-joins): Spark inlines a CTE at every reference, so every path from
         the result to an argument copies the argument's plan; this layout keeps the basket
-        argument (a large subquery, or a unit-test fixture) 13 times in the plan.
+        argument (a large subquery, or a unit-test fixture) 18 times in the plan (38 before).
     -#}
     with
 
@@ -138,17 +139,34 @@
         group by customer_products.customer_number, neighbour_rules.consequent_number
     ),
 
+    customer_score_counts as (
+        select
+            customer_number,
+            count(*) as scored_product_count
+        from customer_rule_scores
+        group by customer_number
+    ),
+
     popular_candidates as (
-        {#- Enough popular products to fill the list after removing the ones bought. #}
+        {#-
+            Enough popular products to fill the list after removing the ones bought, for the
+            customers who may have places left: fewer scored products than top_n plus the
+            products they bought (at least top_n of them are not bought otherwise).
+        #}
         select
             customers_numbered.customer_number,
             products_numbered.product_number,
             products_numbered.popularity_rank
         from customers_numbered
+        left join customer_score_counts
+            on customers_numbered.customer_number = customer_score_counts.customer_number
         inner join products_numbered
             on
                 products_numbered.popularity_rank
                 <= customers_numbered.bought_product_count + {{ top_n }}
+        where
+            coalesce(customer_score_counts.scored_product_count, 0)
+            < customers_numbered.bought_product_count + {{ top_n }}
     ),
 
     candidates as (
