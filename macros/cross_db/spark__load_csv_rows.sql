@@ -11,6 +11,14 @@
     -#}
     {%- set batch_size = agate_table.rows | length if agate_table.rows else 1 -%}
     {%- set column_override = model['config'].get('column_types', {}) -%}
+    {#- Per column, once (not per cell: 150,000 cells in the sample): its type, and whether its
+        literals need a cast (a quoted literal is a string already). -#}
+    {%- set column_types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- do column_types.append(
+            column_override.get(col_name, adapter.convert_type(agate_table, loop.index0))
+        ) -%}
+    {%- endfor -%}
     {%- set statements = [] -%}
     {%- for chunk in agate_table.rows | batch(batch_size) -%}
         {%- set sql -%}
@@ -18,15 +26,14 @@
             select /*+ coalesce(1) */ * from values
             {% for row in chunk -%}
                 (
-                {%- for col_name in agate_table.column_names -%}
-                    {%- set type = column_override.get(
-                        col_name, adapter.convert_type(agate_table, loop.index0)
-                    ) -%}
-                    {%- set value = row[loop.index0] -%}
+                {%- for value in row -%}
+                    {%- set type = column_types[loop.index0] -%}
                     {%- if value is none -%}
                         cast(null as {{ type }})
+                    {%- elif type | lower == 'string' -%}
+                        {{ spark__crm_sql_string(value) }}
                     {%- else -%}
-                        cast({{ crm_sql_string(value) }} as {{ type }})
+                        cast({{ spark__crm_sql_string(value) }} as {{ type }})
                     {%- endif -%}
                     {%- if not loop.last %}, {% endif -%}
                 {%- endfor -%}
