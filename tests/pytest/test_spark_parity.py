@@ -1,11 +1,18 @@
-"""Parity of Spark and DuckDB: on the bundled sample, every SQL mart that builds on Spark
-(dbt-spark, method: session, local PySpark) holds the same rows as on DuckDB, floats within
-1e-9. Skipped with the reason when Java 17+ (or pyspark) is missing.
+"""Parity of Spark and DuckDB on the bundled sample: one `dbt build --target spark` (dbt-spark,
+method: session, local PySpark) of every mart that builds there, compared with the DuckDB
+build. Skipped with the reason when Java 17+ (or pyspark) is missing.
 
-The Spark build runs `dbt build` (models, seeds, data tests, unit tests) of the marts and
-everything upstream, with its own warehouse and Derby metastore under a temporary directory.
-Its tables are Parquet files (Spark's default table format); they are read after the dbt
-process has ended, straight from the warehouse directory.
+- The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
+  1e-9.
+- The marts that read a dbt Python model (sentiment, segments, churn, dim_customers) build on
+  Spark although the Python models are disabled there: the same keys and rows as on DuckDB,
+  every non-ML column equal, the ML columns null (counts of scored items 0), and no row at
+  all where the rows are the model's own (segments, k values, features).
+
+The Spark build runs models, seeds, data tests and unit tests of those marts and everything
+upstream, with its own warehouse and Derby metastore under a temporary directory. Its tables
+are Parquet files (Spark's default table format), read after the dbt process has ended,
+straight from the warehouse directory.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,7 @@ import duckdb
 import pytest
 
 from crm_mining.bench.spark import (
+    SPARK_ML_MARTS,
     SPARK_SELECTOR,
     SPARK_SQL_MARTS,
     spark_dbt_env,
@@ -34,17 +43,91 @@ DBT = Path(sys.executable).with_name("dbt")
 TOLERANCE = 1e-9
 
 
+@dataclass(frozen=True)
+class MlMart:
+    """How a mart reading a Python model looks on a target without Python models."""
+
+    keys: tuple[str, ...]  # its rows on Spark: the DuckDB rows' keys; () = no row at all
+    null_columns: tuple[str, ...] = ()  # ML outputs: null on every row
+    zero_columns: tuple[str, ...] = ()  # counts of ML outputs: 0 on every row
+    # Values an ML column keeps without a model (a review without text is 'no_text').
+    unscored_values: dict[str, Any] = field(default_factory=dict)
+
+
+# fmt: off
+ML_MARTS = {
+    "fct_review_sentiment": MlMart(
+        keys=("review_id",),
+        null_columns=(
+            "compound", "positive", "neutral", "negative", "sentiment_label",
+            "is_rating_disagreement", "is_text_truncated",
+        ),
+        unscored_values={"sentiment_label": "no_text", "is_text_truncated": False},
+    ),
+    "fct_product_sentiment": MlMart(
+        keys=("product_id",),
+        null_columns=(
+            "avg_compound", "share_positive", "share_neutral", "share_negative",
+            "share_rating_disagreement",
+        ),
+        zero_columns=("scored_review_count", "compared_review_count", "rating_disagreement_count"),
+    ),
+    "fct_customer_segments": MlMart(
+        keys=("customer_id",), null_columns=("segment_id", "persona_name", "distance_to_centroid")
+    ),
+    "dim_segment_personas": MlMart(keys=()),
+    "fct_segmentation_model_metrics": MlMart(keys=()),
+    "fct_customer_churn_scores": MlMart(
+        keys=("customer_id",),
+        null_columns=(
+            "churn_probability", "churn_risk_band", "main_driver", "churn_drivers", "model_name",
+            "is_fallback_score",
+        ),
+    ),
+    "fct_churn_model_metrics": MlMart(
+        keys=("as_of_date",),
+        null_columns=(
+            "model_name", "is_model_trained", "fallback_reason", "calibration_method", "roc_auc",
+            "pr_auc", "brier_score", "max_decile_calibration_gap", "recency_baseline_roc_auc",
+            "logistic_regression_roc_auc", "hist_gradient_boosting_roc_auc", "base_rate",
+            "training_customers", "churned_training_customers", "fit_customers",
+            "validation_customers", "scored_customers", "random_seed",
+        ),
+    ),
+    "fct_churn_feature_importance": MlMart(keys=()),
+    "dim_customers": MlMart(
+        keys=("customer_id",),
+        null_columns=(
+            "segment_id", "persona_name", "churn_probability", "churn_risk_band",
+            "churn_main_driver", "avg_review_compound",
+        ),
+    ),
+}
+# fmt: on
+
+
+def test_every_spark_mart_is_compared() -> None:
+    assert set(ML_MARTS) == set(SPARK_ML_MARTS)
+    assert not set(SPARK_SQL_MARTS) & set(SPARK_ML_MARTS)
+
+
+@dataclass(frozen=True)
+class SparkBuild:
+    warehouse: Path  # the schema's directory: one sub-directory of Parquet files per table
+    output: str  # dbt's log lines
+
+
 @pytest.fixture(scope="module")
-def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The SQL marts built on Spark from the bundled sample; the warehouse directory."""
+def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+    """Every mart that builds on Spark, built from the bundled sample in one dbt invocation."""
     reason = spark_unavailable_reason()
     if reason:
         pytest.skip(reason)
     work_dir = tmp_path_factory.mktemp("spark_build")
-    env = {**os.environ, **spark_dbt_env(work_dir)}
+    env = {**os.environ, **spark_dbt_env(work_dir, small_data=True)}
     command = [
         str(DBT), "build", "--target", "spark", "--select", *SPARK_SELECTOR,
-        "--indirect-selection", "cautious",
+        "--indirect-selection", "cautious", "--threads", "2",
     ]  # fmt: skip
     completed = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
@@ -56,7 +139,7 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert completed.returncode == 0, f"dbt build --target spark failed:\n{output[-8000:]}"
     assert "ERROR=0" in output and "PASS=" in output
-    return work_dir / "spark" / "warehouse" / "crm_mining.db"
+    return SparkBuild(work_dir / "spark" / "warehouse" / "crm_mining.db", output)
 
 
 def _value(value: Any) -> Any:
@@ -79,9 +162,9 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names (lower case) and rows of a query, sorted, as comparable values."""
-    relation = con.sql(sql)
-    columns = [name.lower() for name in relation.columns]
-    rows = [tuple(_value(v) for v in row) for row in relation.fetchall()]
+    cursor = con.execute(sql)
+    columns = [description[0].lower() for description in cursor.description]
+    rows = [tuple(_value(v) for v in row) for row in cursor.fetchall()]
     return columns, sorted(rows, key=_sort_key)
 
 
@@ -92,17 +175,28 @@ def _same(left: Any, right: Any) -> bool:
     return left == right
 
 
-@pytest.mark.parametrize("mart", SPARK_SQL_MARTS)
-def test_mart_on_spark_equals_duckdb(mart: str, spark_build: Path, sample_build: Any) -> None:
-    table_dir = spark_build / mart
-    assert any(table_dir.glob("*.parquet")), f"no Parquet file for {mart} in {table_dir}"
+def _both(spark_build: SparkBuild, sample_build: Any, mart: str) -> tuple[Any, Any]:
+    """(columns, rows) of a mart on Spark and on DuckDB."""
+    table_dir = spark_build.warehouse / mart
+    assert table_dir.is_dir(), f"no table {mart} on Spark"
     with duckdb.connect() as con:
-        con.sql("set timezone = 'UTC'")
-        spark_columns, spark_rows = _rows(
-            con, f"select * from read_parquet('{table_dir}/*.parquet')"
+        con.execute("set timezone = 'UTC'")
+        # An empty Spark table may have no Parquet file: its schema is then unknown here.
+        spark = (
+            _rows(con, f"select * from read_parquet('{table_dir}/*.parquet')")
+            if any(table_dir.glob("*.parquet"))
+            else (None, [])
         )
-        con.sql(f"attach '{sample_build.db_path}' as duck (read_only)")
-        duck_columns, duck_rows = _rows(con, f"select * from duck.main.{mart}")
+        con.execute(f"attach '{sample_build.db_path}' as duck (read_only)")
+        duck = _rows(con, f"select * from duck.main.{mart}")
+    return spark, duck
+
+
+@pytest.mark.parametrize("mart", SPARK_SQL_MARTS)
+def test_sql_mart_on_spark_equals_duckdb(
+    mart: str, spark_build: SparkBuild, sample_build: Any
+) -> None:
+    (spark_columns, spark_rows), (duck_columns, duck_rows) = _both(spark_build, sample_build, mart)
     assert spark_columns == duck_columns
     assert len(spark_rows) == len(duck_rows) > 0
     mismatches = [
@@ -111,3 +205,53 @@ def test_mart_on_spark_equals_duckdb(mart: str, spark_build: Path, sample_build:
         if not all(_same(a, b) for a, b in zip(duck_row, spark_row, strict=True))
     ]
     assert not mismatches, f"{mart}: {len(mismatches)} rows differ, first: {mismatches[:3]}"
+
+
+@pytest.mark.parametrize("mart", SPARK_ML_MARTS)
+def test_ml_mart_on_spark_has_null_ml_columns(
+    mart: str, spark_build: SparkBuild, sample_build: Any
+) -> None:
+    spec = ML_MARTS[mart]
+    (spark_columns, spark_rows), (duck_columns, duck_rows) = _both(spark_build, sample_build, mart)
+    assert duck_rows, f"{mart} is empty on DuckDB: nothing to compare"
+    if not spec.keys:  # the rows are the model's own: none without the model
+        assert spark_rows == [], f"{mart}: {len(spark_rows)} rows on Spark, expected none"
+        return
+    assert spark_columns == duck_columns
+    assert set(spec.null_columns) | set(spec.zero_columns) <= set(duck_columns)
+    key_positions = [duck_columns.index(key) for key in spec.keys]
+    duck_by_key = {tuple(row[i] for i in key_positions): row for row in duck_rows}
+    spark_by_key = {tuple(row[i] for i in key_positions): row for row in spark_rows}
+    assert len(spark_by_key) == len(spark_rows), f"{mart}: duplicate keys on Spark"
+    assert spark_by_key.keys() == duck_by_key.keys(), f"{mart}: other rows than on DuckDB"
+    problems = []
+    for key, spark_row in spark_by_key.items():
+        duck_row = duck_by_key[key]
+        for column, spark_value, duck_value in zip(duck_columns, spark_row, duck_row, strict=True):
+            if column in spec.null_columns:
+                unscored = spec.unscored_values.get(column, None)
+                ok = spark_value is None or (
+                    unscored is not None and spark_value == unscored == duck_value
+                )
+            elif column in spec.zero_columns:
+                ok = spark_value == 0
+            else:
+                ok = _same(duck_value, spark_value)
+            if not ok:
+                problems.append((key, column, duck_value, spark_value))
+    assert not problems, f"{mart}: {len(problems)} values differ, first: {problems[:5]}"
+    # The ML columns hold model values on DuckDB: the check above tells the engines apart.
+    positions = [duck_columns.index(column) for column in spec.null_columns]
+    assert any(
+        duck_by_key[key][i] is not None and spark_row[i] is None
+        for key, spark_row in spark_by_key.items()
+        for i in positions
+    ), f"{mart}: the ML columns are null on DuckDB too"
+
+
+def test_python_models_off_with_one_notice(spark_build: SparkBuild) -> None:
+    """The run says once why the ML columns are null; the marts say what they read no more."""
+    notices = [line for line in spark_build.output.splitlines() if "runs no dbt Python" in line]
+    assert len(notices) == 1, notices
+    assert "target 'spark' (spark, no Databricks cluster or endpoint)" in notices[0]
+    assert "fct_customer_churn_scores reads no int_churn_scores_predicted" in spark_build.output
