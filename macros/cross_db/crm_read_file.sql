@@ -11,7 +11,16 @@
 
 {% macro duckdb__crm_read_file(path, format) %}
     {%- if format == 'csv' -%}
-        read_csv({{ crm_sql_string(path) }}, header = true, all_varchar = true)
+        {%- set delimiter = crm_csv_delimiter() -%}
+        read_csv(
+            {{ crm_sql_string(path) }},
+            header = true,
+            all_varchar = true,
+            encoding = {{ crm_sql_string(crm_input_encoding()) }}
+            {%- if delimiter is not none %},
+            delim = {{ crm_sql_string(delimiter) }}
+            {%- endif %}
+        )
     {%- else -%}
         read_parquet({{ crm_sql_string(path) }})
     {%- endif -%}
@@ -32,7 +41,9 @@
             {%- do run_query(
                 'create table ' ~ table_name ~ ' using csv options (path '
                 ~ crm_sql_string(path) ~ ", header 'true', inferSchema 'false',"
-                ~ " multiLine 'true', escape '\"')"
+                ~ " multiLine 'true', escape '\"', encoding "
+                ~ crm_sql_string(crm_input_encoding()) ~ ", sep "
+                ~ crm_sql_string(crm_csv_delimiter() or ',') ~ ")"
             ) -%}
         {%- else -%}
             {%- do run_query(

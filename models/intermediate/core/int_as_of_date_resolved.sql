@@ -1,4 +1,12 @@
-{#- The analysis date: the var as_of_date, else the day after the last castable order date. -#}
+{#-
+    Exactly one row: the analysis date (the var as_of_date, else the day after the last
+    readable order date) and the review cutoff (the var, else the day after the last review
+    or the analysis date, whichever is later: a reviews export newer than the orders keeps its
+    newest reviews). A build whose orders hold no readable date stops here with an error that
+    shows an unreadable value (crm_check_as_of_date).
+-#}
+{{ config(post_hook="{{ crm_check_as_of_date() }}") }}
+
 with
 
 orders as (
@@ -9,27 +17,73 @@ transactions as (
     select * from {{ ref('stg_crm__transactions') }}
 ),
 
-order_dates as (
-    select order_date from orders
-    union all
-    select order_date from transactions
+reviews as (
+    select * from {{ ref('stg_crm__reviews') }}
 ),
 
-last_order_date as (
-    select max(order_date) as last_order_date from order_dates
+order_dates as (
+    select
+        order_date,
+        order_date_raw
+    from orders
+    union all
+    select
+        order_date,
+        order_date_raw
+    from transactions
+),
+
+order_dates_summarized as (
+    select
+        max(order_date) as last_order_date,
+        count(*) as count_order_rows,
+        count(case when order_date is null and order_date_raw is not null then 1 end)
+            as count_unreadable_order_dates,
+        min(case when order_date is null then order_date_raw end)
+            as example_unreadable_order_date
+    from order_dates
+),
+
+review_dates_summarized as (
+    select max(review_date) as last_review_date
+    from reviews
+),
+
+as_of_date_chosen as (
+    select
+        {% if var('as_of_date') is not none -%}
+            cast({{ crm_sql_string(var('as_of_date')) }} as date) as as_of_date,
+            true as is_as_of_date_from_var,
+        {%- else -%}
+            cast({{ dbt.dateadd('day', 1, 'order_dates_summarized.last_order_date') }} as date)
+                as as_of_date,
+            false as is_as_of_date_from_var,
+        {%- endif %}
+        order_dates_summarized.last_order_date,
+        review_dates_summarized.last_review_date,
+        order_dates_summarized.count_order_rows,
+        order_dates_summarized.count_unreadable_order_dates,
+        order_dates_summarized.example_unreadable_order_date
+    from order_dates_summarized
+    cross join review_dates_summarized
 ),
 
 resolved as (
     select
-        {% if var('as_of_date', none) is not none -%}
-            cast({{ crm_sql_string(var('as_of_date')) }} as date) as as_of_date,
-            true as is_as_of_date_from_var,
-        {%- else -%}
-            cast({{ dbt.dateadd('day', 1, 'last_order_date') }} as date) as as_of_date,
-            false as is_as_of_date_from_var,
-        {%- endif %}
-        last_order_date
-    from last_order_date
+        as_of_date,
+        case
+            when is_as_of_date_from_var then as_of_date
+            when last_review_date >= as_of_date
+                then cast({{ dbt.dateadd('day', 1, 'last_review_date') }} as date)
+            else as_of_date
+        end as review_cutoff_date,
+        is_as_of_date_from_var,
+        last_order_date,
+        last_review_date,
+        count_order_rows,
+        count_unreadable_order_dates,
+        example_unreadable_order_date
+    from as_of_date_chosen
 )
 
 select * from resolved

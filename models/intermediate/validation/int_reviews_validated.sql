@@ -48,7 +48,7 @@ reviews_checked as (
                     crm_text_literal("' to a number"),
                 ]) }}
             when reviews.rating not in (1, 2, 3, 4, 5) then 'rating: not an integer from 1 to 5'
-            when reviews.review_date >= analysis_date.as_of_date
+            when reviews.review_date >= analysis_date.review_cutoff_date
                 then 'review_date: on or after as_of_date'
             when review_version_counts.version_count > 1
                 then 'review_id: same review_id with other values'

@@ -14,9 +14,7 @@ renamed as (
 
         ---------- dates
         cast(
-            {{ crm_try_cast(
-                crm_clean_text('signup_date'), api.Column.translate_type('timestamp')
-            ) }}
+            {{ crm_parse_timestamp(crm_clean_text('signup_date')) }}
             as date
         ) as signup_date,
 

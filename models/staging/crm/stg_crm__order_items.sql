@@ -11,8 +11,8 @@ renamed as (
         {{ crm_clean_text('product_id') }} as product_id,
 
         ---------- numerics
-        {{ crm_try_cast(crm_clean_text('quantity'), crm_type_double()) }} as quantity,
-        {{ crm_try_cast(crm_clean_text('unit_price'), crm_type_double()) }} as unit_price,
+        {{ crm_parse_number(crm_clean_text('quantity'), crm_type_quantity()) }} as quantity,
+        {{ crm_parse_number(crm_clean_text('unit_price'), crm_type_price()) }} as unit_price,
 
         ---------- raw text kept for validation and the audit
         {{ crm_clean_text('quantity') }} as quantity_raw,

@@ -11,10 +11,10 @@ renamed as (
         {{ crm_clean_text('customer_id') }} as customer_id,
 
         ---------- dates
-        {{ crm_try_cast(crm_clean_text('order_date'), api.Column.translate_type('timestamp')) }}
+        {{ crm_parse_timestamp(crm_clean_text('order_date')) }}
             as ordered_at,
         cast(
-            {{ crm_try_cast(crm_clean_text('order_date'), api.Column.translate_type('timestamp')) }}
+            {{ crm_parse_timestamp(crm_clean_text('order_date')) }}
             as date
         ) as order_date,
 

@@ -14,7 +14,7 @@ renamed as (
         {{ crm_clean_text('category') }} as category,
 
         ---------- numerics
-        {{ crm_try_cast(crm_clean_text('list_price'), crm_type_double()) }} as list_price,
+        {{ crm_parse_number(crm_clean_text('list_price'), crm_type_price()) }} as list_price,
 
         ---------- raw text kept for validation and the audit
         {{ crm_clean_text('list_price') }} as list_price_raw,

@@ -15,13 +15,11 @@ renamed as (
         review_text,
 
         ---------- numerics
-        {{ crm_try_cast(crm_clean_text('rating'), crm_type_double()) }} as rating,
+        {{ crm_parse_number(crm_clean_text('rating'), crm_type_double()) }} as rating,
 
         ---------- dates
         cast(
-            {{ crm_try_cast(
-                crm_clean_text('review_date'), api.Column.translate_type('timestamp')
-            ) }}
+            {{ crm_parse_timestamp(crm_clean_text('review_date')) }}
             as date
         ) as review_date,
 

@@ -16,14 +16,14 @@ renamed as (
         {{ crm_clean_text('category') }} as category,
 
         ---------- numerics
-        {{ crm_try_cast(crm_clean_text('quantity'), crm_type_double()) }} as quantity,
-        {{ crm_try_cast(crm_clean_text('unit_price'), crm_type_double()) }} as unit_price,
+        {{ crm_parse_number(crm_clean_text('quantity'), crm_type_quantity()) }} as quantity,
+        {{ crm_parse_number(crm_clean_text('unit_price'), crm_type_price()) }} as unit_price,
 
         ---------- dates
-        {{ crm_try_cast(crm_clean_text('order_date'), api.Column.translate_type('timestamp')) }}
+        {{ crm_parse_timestamp(crm_clean_text('order_date')) }}
             as ordered_at,
         cast(
-            {{ crm_try_cast(crm_clean_text('order_date'), api.Column.translate_type('timestamp')) }}
+            {{ crm_parse_timestamp(crm_clean_text('order_date')) }}
             as date
         ) as order_date,
 

@@ -1,0 +1,74 @@
+{#
+    Guards run as post-hooks of the models that summarise the input: they read the table just
+    built and stop the build with a message that says what is wrong with the input and how to
+    fix it, instead of letting a null as_of_date or an empty mart fail a test far downstream.
+#}
+
+{# Post-hook of int_as_of_date_resolved: no readable order date is an error. #}
+{% macro crm_check_as_of_date() %}
+    {%- if execute -%}
+        {%- set rows = run_query(
+            "select as_of_date, count_order_rows, count_unreadable_order_dates,"
+            ~ " example_unreadable_order_date from " ~ this
+        ).rows -%}
+        {%- if rows | length == 1 and rows[0][0] is none -%}
+            {%- set row = rows[0] -%}
+            {%- if row[1] == 0 -%}
+                {%- set why = "the orders input has no row" -%}
+            {%- else -%}
+                {%- set why = "none of its " ~ row[1] ~ " order dates can be read ("
+                    ~ row[2] ~ " unreadable, e.g. '" ~ row[3] ~ "'); dates must be ISO 8601"
+                    ~ " (2011-03-10 or 2011-03-10 16:16:00) or match the var date_formats,"
+                    ~ " e.g. --vars '{date_formats: [\"%d/%m/%Y %H:%M\"]}'"
+                    ~ (" (now " ~ var('date_formats') ~ ")" if var('date_formats') else "") -%}
+            {%- endif -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_mining input: no valid order, so no as_of_date: " ~ why ~ "."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{# Post-hook of int_input_rejections_checked: warn or fail on the share of rejected rows. #}
+{% macro crm_check_input_rejections() %}
+    {%- if execute -%}
+        {%- set rows = run_query(
+            "select input_name, rows_read, rows_rejected, share_rejected, top_rejection_reason,"
+            ~ " top_reason_rows, guard_level, is_without_order_line from " ~ this
+            ~ " where guard_level <> 'ok' order by input_name"
+        ).rows -%}
+        {%- set errors = [] -%}
+        {%- for row in rows -%}
+            {%- set input_name, read, rejected, share, reason, reason_rows, level, no_line = row -%}
+            {%- if no_line -%}
+                {%- set what = "no valid order line: "
+                    ~ ("the input has no row" if read == 0 else
+                       "all " ~ read ~ " rows are rejected or duplicates") -%}
+            {%- else -%}
+                {%- set limit_var = 'reject_error_share' if level == 'error'
+                    else 'reject_warn_share' -%}
+                {%- set what = rejected ~ " of " ~ read ~ " rows rejected ("
+                    ~ (share * 100) | round(1) ~ " %), above " ~ limit_var ~ " = "
+                    ~ var(limit_var) -%}
+            {%- endif -%}
+            {%- if reason is not none -%}
+                {%- set what = what ~ "; most frequent reason (" ~ reason_rows ~ " rows): "
+                    ~ reason -%}
+            {%- endif -%}
+            {%- set message = "crm_mining input '" ~ input_name ~ "': " ~ what
+                ~ ". See audit_rejected_rows, and README 'Input contract' (vars date_formats,"
+                ~ " decimal_separator, input_encoding)." -%}
+            {%- if level == 'error' -%}
+                {%- do errors.append(message) -%}
+            {%- else -%}
+                {%- do exceptions.warn(message) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if errors -%}
+            {{ exceptions.raise_compiler_error(errors | join('\n')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
