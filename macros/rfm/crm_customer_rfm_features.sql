@@ -6,7 +6,7 @@
         order_lines_relation: a relation, or the name of a CTE in scope, with one row per kept
             order line and at least the columns customer_id (null = guest), order_id,
             order_date (date), quantity (negative = returned, never zero) and line_amount
-            (quantity * unit_price); normally ref('int_order_lines_cleaned'). An order has one
+            (quantity * unit_price, a decimal); normally ref('int_order_lines_cleaned'). An order has one
             customer and one date (int_order_lines_validated guarantees it).
         cutoff_date_expression: a SQL expression of one date, evaluated once: a literal
             ("cast('2011-06-01' as date)") or a scalar subquery on a CTE in scope
@@ -26,11 +26,9 @@
             recency_days     = days from last_order_date to the cutoff date (>= 1),
             tenure_days      = days from first_order_date to the cutoff date (>= recency_days),
             monetary         = sum of line_amount over all the customer's lines before the
-                               cutoff, returns included (net revenue; can be <= 0), summed
-                               exactly as dbt.type_numeric() (numeric(28, 6): each line amount
-                               rounded to 6 decimals), so that equal purchases give equal
-                               values whatever the order of summation,
-            avg_order_value  = monetary / frequency (double).
+                               cutoff, returns included (net revenue; can be <= 0): an exact
+                               sum of decimals (crm_type_amount), the same in any order,
+            avg_order_value  = monetary / frequency, rounded to 4 decimals (crm_amount_ratio).
         Customers whose lines before the cutoff are only returns get no row.
         Inner CTE names start with rfm_ so that they never shadow the caller's.
     -#}
@@ -46,7 +44,7 @@
             rfm_order_lines.order_id,
             rfm_order_lines.order_date,
             rfm_order_lines.quantity,
-            cast(rfm_order_lines.line_amount as {{ dbt.type_numeric() }}) as line_amount
+            rfm_order_lines.line_amount
         from {{ order_lines_relation }} as rfm_order_lines
         cross join rfm_cutoff
         where rfm_order_lines.customer_id is not null
@@ -86,8 +84,9 @@
             ) }} as recency_days,
             rfm_customers_summarized.frequency,
             rfm_customers_summarized.monetary,
-            cast(rfm_customers_summarized.monetary as {{ crm_type_double() }})
-                / rfm_customers_summarized.frequency as avg_order_value,
+            {{ crm_amount_ratio(
+                'rfm_customers_summarized.monetary', 'rfm_customers_summarized.frequency'
+            ) }} as avg_order_value,
             {{ dbt.datediff(
                 'rfm_customers_summarized.first_order_date', 'rfm_cutoff.cutoff_date', 'day'
             ) }} as tenure_days

@@ -9,48 +9,13 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from conftest import DbtRun, run_dbt, shared_dataset
-
-from crm_mining import rfm_oracle
+from conftest import DbtRun, run_dbt
+from oracles import rfm as rfm_oracle
+from oracles.rfm import ALL_COLUMNS, assert_same_rfm, kept_lines
 
 RFM = ["--select", "+fct_customer_rfm"]
 RFM_MODELS = ["int_customers_rfm_aggregated", "int_customers_rfm_scored", "fct_customer_rfm"]
-INTEGER_COLUMNS = ["recency_days", "frequency", "tenure_days", "r_score", "f_score", "m_score"]
-TEXT_COLUMNS = ["rfm_cell", "rfm_segment", "value_tier"]
-
-
-def assert_same_rfm(mart: pd.DataFrame, expected: pd.DataFrame, columns: list[str]) -> None:
-    """Every customer and every listed column equal (money to 1e-6: both are exact decimals
-    with 6 places, read as doubles)."""
-    mart = mart.set_index("customer_id").sort_index()
-    expected = expected.sort_index()
-    assert mart.index.tolist() == expected.index.tolist()
-    for column in columns:
-        got, want = mart[column], expected[column]
-        if column in ("monetary", "avg_order_value"):
-            np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), atol=1e-6)
-        elif column.endswith("_date"):
-            assert [pd.Timestamp(v).date() for v in got] == list(want), column
-        elif column in INTEGER_COLUMNS:
-            assert got.astype("int64").tolist() == want.astype("int64").tolist(), column
-        else:
-            assert got.astype(str).tolist() == want.astype(str).tolist(), column
-
-
-ALL_COLUMNS = [*rfm_oracle.FEATURE_COLUMNS, "r_score", "f_score", "m_score", *TEXT_COLUMNS]
-
-
-def kept_lines(run: DbtRun) -> tuple[pd.DataFrame, dt.date]:
-    """The kept lines (as cleaned by the foundation) and as_of_date of a build."""
-    lines = run.df(
-        "select customer_id, order_id, order_date, quantity, unit_price "
-        "from int_order_lines_cleaned"
-    )
-    return lines, run.scalar("select as_of_date from int_as_of_date_resolved")
-
-
 # ---------------------------------------------------------------- oracle self-checks
 
 
@@ -144,29 +109,6 @@ def test_features_macro_as_of_an_earlier_cutoff(
     assert 0 < len(shown) < len(generated_build.df("fct_customer_rfm"))
     assert (pd.to_datetime(shown["cutoff_date"]).dt.date == cutoff).all()
     assert_same_rfm(shown, expected, rfm_oracle.FEATURE_COLUMNS)
-
-
-# ---------------------------------------------------------------- real data
-
-
-def test_online_retail_rfm_equals_oracle(tmp_path: Path) -> None:
-    """The real UCI sample, cleaned by the documented rules in pandas from the raw file."""
-    from scripts.onboarding.online_retail_to_flat import convert
-
-    source = shared_dataset("online_retail/online_retail_random20k.csv")
-    convert(source, tmp_path / "data")
-    run = run_dbt(["build", *RFM], tmp_path, {"data_dir": str(tmp_path / "data")}).check()
-
-    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
-    lines, as_of_date = rfm_oracle.online_retail_kept_lines(raw)
-    assert run.scalar("select as_of_date from int_as_of_date_resolved") == as_of_date
-    expected = rfm_oracle.customer_rfm(lines, as_of_date, bins=5)
-    mart = run.df("fct_customer_rfm")
-    assert len(mart) > 2000
-    assert_same_rfm(mart, expected, ALL_COLUMNS)
-    # cancellations (returns) reduce monetary: some customers end at or below zero
-    assert (mart["monetary"] <= 0).any()
-    assert (mart.loc[mart["monetary"] <= 0, "m_score"] == 1).all()
 
 
 def test_rfm_bins_outside_two_to_nine_fails_with_a_message(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
 {{ config(materialized='view') }}
+-- the input guard runs first: a build whose input fails it stops before any analysis
+-- depends_on: {{ ref('int_input_rejections_checked') }}
 
 with
 
@@ -20,10 +22,18 @@ kept_lines as (
         category,
         input_name,
 
-        ---------- numerics
+        ---------- numerics: exact decimals; amounts that several models need, once
         quantity,
         unit_price,
-        quantity * unit_price as line_amount,
+        {{ crm_line_amount('quantity', 'unit_price') }} as line_amount,
+        case when quantity > 0 then quantity else 0 end as purchased_quantity,
+        case when quantity < 0 then -quantity else 0 end as returned_quantity,
+        case
+            when quantity > 0 then {{ crm_line_amount('quantity', 'unit_price') }} else 0
+        end as purchase_amount,
+        case
+            when quantity < 0 then -{{ crm_line_amount('quantity', 'unit_price') }} else 0
+        end as return_amount,
 
         ---------- booleans
         quantity < 0 as is_return,

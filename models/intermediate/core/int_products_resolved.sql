@@ -73,7 +73,7 @@ products_from_lines as (
         line_products.product_id,
         line_names_ranked.product_name,
         line_categories_ranked.category,
-        cast(null as {{ crm_type_double() }}) as list_price
+        cast(null as {{ crm_type_price() }}) as list_price
     from line_products
     left join catalog_products
         on line_products.product_id = catalog_products.product_id

@@ -39,10 +39,10 @@ lines_per_order as (
         order_id,
         count(*) as line_count,
         count(distinct case when quantity > 0 then product_id end) as distinct_product_count,
-        sum(case when quantity > 0 then quantity else 0 end) as purchased_quantity,
-        sum(case when quantity < 0 then -quantity else 0 end) as returned_quantity,
-        sum(case when quantity > 0 then line_amount else 0 end) as gross_revenue,
-        sum(case when quantity < 0 then -line_amount else 0 end) as returned_amount,
+        sum(purchased_quantity) as purchased_quantity,
+        sum(returned_quantity) as returned_quantity,
+        sum(purchase_amount) as gross_revenue,
+        sum(return_amount) as returned_amount,
         sum(line_amount) as net_revenue
     from order_lines
     group by order_id

@@ -13,7 +13,9 @@ end-to-end on real data.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,8 +47,10 @@ def rfm_features(lines: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     order_date (date or datetime), quantity (negative = returned) and unit_price.
     Returns one row per customer with at least one purchase order (an order with a line of
     positive quantity), indexed by customer_id, with FEATURE_COLUMNS; monetary is the net sum of
-    quantity * unit_price over all the customer's lines (each line rounded to 6 decimals, as
-    the SQL sums them as numeric(28, 6)).
+    quantity * unit_price over all the customer's lines, in exact decimal arithmetic (README
+    "Types": quantities read to 3 decimals and prices to 4, each line amount rounded to 4
+    decimals, ties away from zero), and avg_order_value
+    monetary / frequency rounded the same way; both are Decimal.
     """
     cutoff_ts = pd.Timestamp(cutoff)
     order_date = pd.to_datetime(lines["order_date"]).dt.normalize()
@@ -56,9 +60,13 @@ def rfm_features(lines: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
             "order_id": lines["order_id"],
             "order_date": order_date,
             "quantity": lines["quantity"].astype(float),
-            "amount": (lines["quantity"].astype(float) * lines["unit_price"].astype(float)).round(
-                6
-            ),
+            "amount": [
+                to_amount(
+                    decimal_of(quantity).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+                    * decimal_of(price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+                )
+                for quantity, price in zip(lines["quantity"], lines["unit_price"], strict=True)
+            ],
         }
     )
     frame = frame[frame["customer_id"].notna() & (frame["order_date"] < cutoff_ts)]
@@ -68,14 +76,28 @@ def rfm_features(lines: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
         last_order_date=("order_date", "max"),
         frequency=("order_id", "nunique"),
     )
-    monetary = frame.groupby("customer_id")["amount"].sum().round(6)
+    monetary = frame.groupby("customer_id")["amount"].agg(lambda amounts: sum(amounts, Decimal(0)))
     out = orders.join(monetary.rename("monetary"), how="left")
     out["recency_days"] = (cutoff_ts - out["last_order_date"]).dt.days
     out["tenure_days"] = (cutoff_ts - out["first_order_date"]).dt.days
-    out["avg_order_value"] = out["monetary"] / out["frequency"]
+    out["avg_order_value"] = [
+        to_amount(total / frequency)
+        for total, frequency in zip(out["monetary"], out["frequency"], strict=True)
+    ]
     out["first_order_date"] = out["first_order_date"].dt.date
     out["last_order_date"] = out["last_order_date"].dt.date
     return out[FEATURE_COLUMNS].sort_index()
+
+
+def decimal_of(value: object) -> Decimal:
+    """A quantity or price as an exact decimal: text as written, a float by its shortest repr
+    (a DuckDB DECIMAL read into pandas as float64 gives back its digits)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def to_amount(value: Decimal) -> Decimal:
+    """An amount at the project's money precision: 4 decimals, ties away from zero."""
+    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def quantile_scores(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
@@ -240,3 +262,39 @@ def online_retail_kept_lines(raw: pd.DataFrame) -> tuple[pd.DataFrame, dt.date]:
     kept = kept[~kept[copy_key].fillna("\x00null").duplicated(keep="first")]
     kept = kept.rename(columns={"order_day": "order_date"})
     return kept[["customer_id", "order_id", "order_date", "quantity", "unit_price"]], as_of_date
+
+
+# ---------------------------------------------------------------- assertions on builds
+
+INTEGER_COLUMNS = ["recency_days", "frequency", "tenure_days", "r_score", "f_score", "m_score"]
+TEXT_COLUMNS = ["rfm_cell", "rfm_segment", "value_tier"]
+
+
+def assert_same_rfm(mart: pd.DataFrame, expected: pd.DataFrame, columns: list[str]) -> None:
+    """Every customer and every listed column equal (money to 1e-6: both are exact decimals
+    with 4 places, the mart's read as doubles)."""
+    mart = mart.set_index("customer_id").sort_index()
+    expected = expected.sort_index()
+    assert mart.index.tolist() == expected.index.tolist()
+    for column in columns:
+        got, want = mart[column], expected[column]
+        if column in ("monetary", "avg_order_value"):
+            np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), atol=1e-6)
+        elif column.endswith("_date"):
+            assert [pd.Timestamp(v).date() for v in got] == list(want), column
+        elif column in INTEGER_COLUMNS:
+            assert got.astype("int64").tolist() == want.astype("int64").tolist(), column
+        else:
+            assert got.astype(str).tolist() == want.astype(str).tolist(), column
+
+
+ALL_COLUMNS = [*FEATURE_COLUMNS, "r_score", "f_score", "m_score", *TEXT_COLUMNS]
+
+
+def kept_lines(run: Any) -> tuple[pd.DataFrame, dt.date]:
+    """The kept lines (as cleaned by the foundation) and as_of_date of a build."""
+    lines = run.df(
+        "select customer_id, order_id, order_date, quantity, unit_price "
+        "from int_order_lines_cleaned"
+    )
+    return lines, run.scalar("select as_of_date from int_as_of_date_resolved")

@@ -1,0 +1,52 @@
+{#
+    Exact types of the project (README "Types"): prices and amounts are DECIMAL from staging
+    to the marts, so that sums are exact and rebuilds byte-identical on every engine.
+    Input prices are read to 4 decimals and quantities to 3 (more digits are rounded half
+    away from zero); a line amount, quantity * unit_price, is rounded to 4 decimals.
+#}
+
+{# A unit price or list price: up to 14 digits before the point, 4 after. #}
+{% macro crm_type_price() %}
+    {{ return('decimal(18, 4)') }}
+{% endmacro %}
+
+{# A quantity of units: up to 15 digits before the point, 3 after (0.5 kg, -2 returned). #}
+{% macro crm_type_quantity() %}
+    {{ return('decimal(18, 3)') }}
+{% endmacro %}
+
+{# An amount of money (a line amount, a revenue, a spend): sums of any size stay exact. #}
+{% macro crm_type_amount() %}
+    {{ return('decimal(38, 4)') }}
+{% endmacro %}
+
+{# quantity * unit_price as an amount: the product is exact before its one rounding. #}
+{% macro crm_line_amount(quantity, unit_price) %}
+    cast(
+        cast({{ quantity }} as decimal(38, 3)) * cast({{ unit_price }} as decimal(38, 4))
+        as {{ crm_type_amount() }}
+    )
+{% endmacro %}
+
+{#- amount / count as an amount: rounded to 4 decimals half away from zero, exactly. -#}
+{% macro crm_amount_ratio(amount, count) %}
+    {#-
+        Engines divide decimals in floating point (DuckDB) or with their own scale rules, so
+        the quotient q of |amount| / count is taken as a first guess and corrected by exact
+        decimal comparisons: r is the multiple of 0.0001 with
+        (r - 0.00005) * count <= |amount| < (r + 0.00005) * count. count must be positive.
+    -#}
+    {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
+    {%- set guess = 'cast(' ~ magnitude ~ ' / ' ~ count ~ ' as ' ~ crm_type_amount() ~ ')' -%}
+    cast(
+        case when {{ amount }} < 0 then -1 else 1 end
+        * case
+            when ({{ guess }} - 0.00005) * {{ count }} > {{ magnitude }}
+                then {{ guess }} - 0.0001
+            when ({{ guess }} + 0.00005) * {{ count }} <= {{ magnitude }}
+                then {{ guess }} + 0.0001
+            else {{ guess }}
+        end
+        as {{ crm_type_amount() }}
+    )
+{%- endmacro %}
