@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+import pandas as pd
 import pytest
 from conftest import DbtRun, run_dbt
-
-from crm_mining.governance import check_manifest
+from oracles.governance import check_manifest
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +48,20 @@ def test_governance_check_catches_a_missing_description_and_key_test(manifest: d
     assert any(p.startswith("fct_orders: no primary-key test") for p in problems)
 
 
-def test_every_mart_is_published_for_bi_tools(manifest: dict) -> None:
-    publisher = next(n for n in manifest["nodes"].values() if n["name"] == "int_marts_published")
-    published = {dep.split(".")[-1] for dep in publisher["depends_on"]["nodes"]}
-    assert mart_names(manifest) <= published
+def test_every_mart_is_published_for_bi_tools(sample_build: DbtRun, manifest: dict) -> None:
+    """The on-run-end publication of the whole build: a Parquet file and a view per mart, with
+    the mart's rows, and the manifest of what was published."""
+    export_dir = sample_build.db_path.parent / "exports"
+    marts = mart_names(manifest)
+    assert {path.stem for path in export_dir.glob("*.parquet")} == marts
+    with duckdb.connect(str(export_dir / "crm_mining_marts.duckdb"), read_only=True) as con:
+        views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+        assert views >= marts
+        for mart in sorted(marts):
+            published = con.execute(f'select count(*) from "{mart}"').fetchall()[0][0]
+            assert published == sample_build.scalar(f"select count(*) from {mart}"), mart
+    listed = pd.read_csv(export_dir / "published_marts_0.csv")
+    assert set(listed["mart_name"]) == marts
 
 
 def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:

@@ -1,6 +1,6 @@
 """Governance checks on the dbt manifest: what every public mart must carry.
 
-    python -m crm_mining.governance target/manifest.json
+    python tests/pytest/oracles/governance.py target/manifest.json
 
 A mart (a model under models/marts/, or in the `marts` group) must have: a description; every
 column described; an enforced contract; `access: public` and group `marts`; and a primary-key
