@@ -3,7 +3,7 @@
 - scikit-learn is imported by crm_mining._sklearn only: dbt-duckdb runs Python models as threads
   of one process, and two threads importing scikit-learn submodules at once can die with a
   deadlock/circular ImportError; one module holding every sklearn import serialises them.
-- The sentiment model and the publisher never load scikit-learn (its 0.8 s import would be a
+- The sentiment model and the frame conversions never load scikit-learn (its 0.8 s import would be a
   large share of an incremental sentiment rebuild).
 """
 
@@ -44,7 +44,7 @@ def test_only_the_sklearn_module_imports_scikit_learn() -> None:
     assert sklearn_imports(PACKAGE_DIR / "_sklearn.py"), "the sklearn module lost its imports"
 
 
-@pytest.mark.parametrize("module", ["crm_mining.sentiment", "crm_mining.publish"])
+@pytest.mark.parametrize("module", ["crm_mining.sentiment", "crm_mining.frames"])
 def test_models_without_machine_learning_do_not_load_scikit_learn(module: str) -> None:
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('sklearn')))"
     completed = subprocess.run(
