@@ -42,16 +42,14 @@
         {%- set errors = [] -%}
         {%- for row in rows -%}
             {%- set input_name, read, rejected, share, reason, reason_rows, level, no_line = row -%}
+            {%- set counted = rejected ~ " of " ~ read ~ " rows rejected ("
+                ~ (share * 100) | round(1) ~ " %)" if read else "the input has no row" -%}
             {%- if no_line -%}
-                {%- set what = "no valid order line: "
-                    ~ ("the input has no row" if read == 0 else
-                       "all " ~ read ~ " rows are rejected or duplicates") -%}
+                {%- set what = "no valid order line: " ~ counted -%}
             {%- else -%}
                 {%- set limit_var = 'reject_error_share' if level == 'error'
                     else 'reject_warn_share' -%}
-                {%- set what = rejected ~ " of " ~ read ~ " rows rejected ("
-                    ~ (share * 100) | round(1) ~ " %), above " ~ limit_var ~ " = "
-                    ~ var(limit_var) -%}
+                {%- set what = counted ~ ", above " ~ limit_var ~ " = " ~ var(limit_var) -%}
             {%- endif -%}
             {%- if reason is not none -%}
                 {%- set what = what ~ "; most frequent reason (" ~ reason_rows ~ " rows): "

@@ -1,118 +1,106 @@
-"""Shared fixtures: run the dbt project in a subprocess on its own DuckDB file and read results.
+"""Shared fixtures: the datasets of the suite, each built once per session (see harness.py).
 
-Every build gets its own database file, target and log directories, so tests (and pytest-xdist
-workers) never share DuckDB's single-writer lock or dbt's target/ folder.
+Builds of the whole project (every model, data test and unit test):
+- `sample_build`: the bundled sample (dbt seeds), exactly what `make build` builds;
+- `generated_build`: generated data, normalized layout, CSV, every optional file, messy;
+- the real datasets of ../shared/datasets and the generated variants without optional files:
+  `dataset_build(name)` (tests/pytest/datasets.py lists them).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import duckdb
-import pandas as pd
 import pytest
+from harness import (
+    DBT,
+    PROJECT_DIR,
+    SHARED_DATASETS,
+    DbtRun,
+    file_lock,
+    run_dbt,
+    session_dir,
+    shared_build,
+    shared_build_summary,
+    shared_dataset,
+)
+from suite_datasets import DATASETS, generated_files
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-SHARED_DATASETS = PROJECT_DIR.parent / "shared" / "datasets"
-DBT = Path(sys.executable).with_name("dbt")
-
-
-def shared_dataset(relative: str) -> Path:
-    """Path of a file in ../shared/datasets, or skip the test with the reason."""
-    path = SHARED_DATASETS / relative
-    if not path.exists():
-        pytest.skip(f"real dataset {path} is absent (../shared/datasets is not beside the project)")
-    return path
-
-
-@dataclass
-class DbtRun:
-    """Outcome of one dbt invocation on its own DuckDB file."""
-
-    returncode: int
-    output: str
-    db_path: Path
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    def check(self) -> DbtRun:
-        """Fail the test with dbt's output when the invocation failed."""
-        assert self.ok, f"dbt failed (exit {self.returncode}):\n{self.output[-6000:]}"
-        return self
-
-    def df(self, sql_or_table: str) -> pd.DataFrame:
-        """A query (or a whole table, by name) as a pandas DataFrame, read-only."""
-        sql = sql_or_table if " " in sql_or_table.strip() else f"select * from {sql_or_table}"
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
-            return con.sql(sql).df()
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        """A query's rows as tuples, read-only."""
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
-            return con.sql(sql).fetchall()
-
-    def scalar(self, sql: str) -> Any:
-        """The single value of a one-row, one-column query."""
-        rows = self.rows(sql)
-        assert len(rows) == 1 and len(rows[0]) == 1, rows
-        return rows[0][0]
-
-
-def run_dbt(
-    args: list[str],
-    work_dir: Path,
-    dbt_vars: dict[str, Any] | None = None,
-    db_name: str = "crm.duckdb",
-) -> DbtRun:
-    """Run `dbt <args>` on the project with its own database file under work_dir."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    db_path = work_dir / db_name
-    env = {
-        **os.environ,
-        "CRM_DUCKDB_PATH": str(db_path),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_VERSION_CHECK": "False",
-        "DBT_PARTIAL_PARSE": "False",
-    }
-    command = [str(DBT), *args]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars, default=str)]
-    completed = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
-    return DbtRun(completed.returncode, completed.stdout + completed.stderr, db_path)
+__all__ = [
+    "DBT",
+    "PROJECT_DIR",
+    "SHARED_DATASETS",
+    "DbtRun",
+    "run_dbt",
+    "shared_dataset",
+]
 
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The whole project built (models and data tests) on the bundled sample."""
-    return run_dbt(["build"], tmp_path_factory.mktemp("sample_build")).check()
+    """The whole project built (models, data and unit tests) on the bundled sample."""
+    return shared_build(tmp_path_factory, "sample", lambda data_dir: {}).check()
 
 
 @pytest.fixture(scope="session")
-def generated_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def generated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated dataset (normalized layout, CSV, messy) with its planted truth in truth/."""
-    from crm_mining.datagen import generate
-
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, customers=3000, seed=11, fmt="csv")
-    yield out
+    return generated_files(session_dir(tmp_path_factory))
 
 
 @pytest.fixture(scope="session")
 def generated_build(generated_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """The whole project built on the generated dataset."""
-    work = tmp_path_factory.mktemp("generated_build")
-    return run_dbt(["build"], work, {"data_dir": str(generated_data)}).check()
+    return shared_build(
+        tmp_path_factory, "generated", lambda data_dir: {"data_dir": str(generated_data)}
+    ).check()
+
+
+@pytest.fixture(scope="session")
+def dataset_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], DbtRun]:
+    """dataset_build(name): the whole project built on a dataset of datasets.DATASETS (skipped
+    with the reason when its source is absent). Not checked: call .check() on it."""
+
+    def build(name: str) -> DbtRun:
+        dataset = DATASETS[name]
+        if dataset.source is not None:
+            shared_dataset(dataset.source)
+        root = session_dir(tmp_path_factory)
+        return shared_build(
+            tmp_path_factory, name, lambda data_dir: dataset.prepare(data_dir, root)
+        )
+
+    return build
+
+
+@pytest.fixture
+def fresh_copy(tmp_path: Path) -> Callable[[Path], Path]:
+    """fresh_copy(dir): a private copy of an input folder, for a test that changes files."""
+
+    def copy(source: Path) -> Path:
+        target = tmp_path / source.name
+        shutil.copytree(source, target)
+        return target
+
+    return copy
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The shared builds of the session: name, outcome and wall time (workers included)."""
+    factory = getattr(terminalreporter.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    root = factory.getbasetemp() / "shared_builds"
+    rows = shared_build_summary(root) if root.exists() else []
+    if not rows:
+        return
+    terminalreporter.section("shared dbt builds (once per session)")
+    for name, passed, seconds in rows:
+        terminalreporter.write_line(
+            f"{name:45s} {'ok' if passed else 'FAILED':7s} {seconds:7.1f} s"
+        )
+
+
+__all__ += ["file_lock"]

@@ -1,5 +1,7 @@
-"""The foundation: both input layouts, CSV and Parquet, missing inputs, contract errors,
-rejection rules and the reconciliation of every input row (issue 2)."""
+"""The foundation: both input layouts, CSV and Parquet, contract errors, rejection rules, the
+reconciliation of every input row, the formats real exports come in and the guard on rejected
+rows. Builds here run on tiny hand-written inputs; whole builds of real and generated datasets
+(missing optional files included) are in test_real_data.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
+from conftest import PROJECT_DIR, DbtRun, run_dbt
 
 FOUNDATION = [
     "--indirect-selection",
@@ -71,7 +73,10 @@ REVIEWS = [
     ["R1", "00042", "P1", "2024-01-10", "5", "Great widget!"],
     ["R2", "00042", "P3", "2024-02-05", "", "meh"],
     ["R3", "00042", "P3", "2024-02-05", "6", "too many stars"],
+    ["R4", "00042", "P1", "2024-03-20", "4", "written after the last order"],
 ]
+#: The tiny inputs plant a rejection on most rows: the guard on rejected rows is turned off.
+MESSY = {"reject_error_share": 1.0}
 
 EXPECTED_REJECTIONS = {
     ("orders", 4): "order_date: cannot cast '2023-02-30' to a date or timestamp",
@@ -144,7 +149,7 @@ def rejections(run: DbtRun) -> dict[tuple[str, int], str]:
 def normalized_csv_run(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     base = tmp_path_factory.mktemp("normalized_csv")
     data_dir = normalized_dir(base / "data")
-    return run_dbt(["build"], base, {"data_dir": str(data_dir)}).check()
+    return run_dbt(["build"], base, {"data_dir": str(data_dir), **MESSY}).check()
 
 
 def test_every_rejection_rule_names_its_column(normalized_csv_run: DbtRun) -> None:
@@ -190,22 +195,11 @@ def test_kept_orders_lines_and_ids_as_text(normalized_csv_run: DbtRun) -> None:
     assert str(as_of) == "2024-03-03"  # the day after the last castable order date
 
 
-def test_missing_optional_inputs_build_every_model(tmp_path: Path) -> None:
-    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
-    run = run_dbt(["build"], tmp_path, {"data_dir": str(data_dir)}).check()
-    counts = run.df("audit_input_reconciliation").set_index("input_name")
-    assert counts.loc[["customers", "products", "reviews"], "rows_read"].tolist() == [0, 0, 0]
-    # without a products input no line is rejected for its product, and names fall back
-    products = run.df("select * from dim_products order by product_id")
-    assert "P9" in products["product_id"].tolist()
-    assert set(products["category"]) == {"Uncategorized"}
-
-
 def test_parquet_input_gives_the_same_tables_as_csv(
     tmp_path: Path, normalized_csv_run: DbtRun
 ) -> None:
     data_dir = normalized_dir(tmp_path / "data", fmt="parquet")
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
     # blank CSV cells and parquet nulls are both "missing"
     assert rejections(run) == rejections(normalized_csv_run)
     for table in ["fct_orders", "dim_products", "audit_input_reconciliation"]:
@@ -215,7 +209,7 @@ def test_parquet_input_gives_the_same_tables_as_csv(
 
 def test_flat_layout(tmp_path: Path) -> None:
     data_dir = flat_dir(tmp_path / "data")
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
     orders = run.rows("select order_id, customer_id, net_revenue from fct_orders order by 1")
     assert orders == [("O1", "00042", 25.5), ("O2", "00042", -4.0), ("O3", None, 10.0)]
     reasons = sorted(rejections(run).values())
@@ -240,7 +234,7 @@ def test_flat_order_lines_must_agree_on_customer_and_day(tmp_path: Path) -> None
             ["B", "2", "2024-01-02", "P2", "1", "2"],  # another customer: conflict
         ],
     )
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
     assert run.rows("select order_id, ordered_at::varchar from fct_orders") == [
         ("A", "2024-01-01 10:00:00")
     ]
@@ -250,7 +244,9 @@ def test_flat_order_lines_must_agree_on_customer_and_day(tmp_path: Path) -> None
 def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
     data_dir = normalized_dir(tmp_path / "data")
     run = run_dbt(
-        ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), "as_of_date": "2024-02-01"}
+        ["build", *FOUNDATION],
+        tmp_path,
+        {"data_dir": str(data_dir), "as_of_date": "2024-02-01", **MESSY},
     ).check()
     # as_of_date is exclusive: O2, dated 2024-02-01, is on it
     assert run.rows("select order_id from fct_orders order by 1") == [("O1",)]
@@ -258,7 +254,20 @@ def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
     assert reasons[("orders", 2)] == "order_date: on or after as_of_date"
     assert reasons[("orders", 3)] == "order_date: on or after as_of_date"
     assert reasons[("reviews", 2)] == "review_date: on or after as_of_date"
+    assert reasons[("reviews", 4)] == "review_date: on or after as_of_date"
     assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
+
+
+def test_reviews_newer_than_the_orders_are_kept(normalized_csv_run: DbtRun) -> None:
+    """Without the var, a review dated after the last order (R4) is kept for the sentiment
+    marts: the review cutoff is the day after the last review."""
+    dates = normalized_csv_run.rows(
+        "select as_of_date::varchar, review_cutoff_date::varchar from int_as_of_date_resolved"
+    )
+    assert dates == [("2024-03-03", "2024-03-21")]
+    assert ("reviews", 4) not in rejections(normalized_csv_run)
+    reviews = normalized_csv_run.df("select review_id from fct_review_sentiment order by 1")
+    assert "R4" in reviews["review_id"].tolist()
 
 
 @pytest.mark.parametrize(
@@ -294,40 +303,6 @@ def test_contract_violations_fail_with_a_clear_message(
     assert message in run.output, run.output[-3000:]
 
 
-def test_online_retail_sample_reconciles(tmp_path: Path) -> None:
-    """Real, messy data: cancellations, "NA" customers, zero prices, duplicates."""
-    from scripts.onboarding.online_retail_to_flat import convert
-
-    source = shared_dataset("online_retail/online_retail_random20k.csv")
-    data_dir = tmp_path / "data"
-    convert(source, data_dir)
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)}).check()
-
-    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
-    counts = run.df("audit_input_reconciliation").set_index("input_name")
-    assert counts.loc["transactions", "rows_read"] == len(raw)
-    # independent count of the rules that apply to this file
-    price = raw["UnitPrice"].astype(float)
-    quantity = raw["Quantity"].astype(float)
-    bad = (price <= 0) | (quantity == 0)
-    duplicates = raw[~bad].duplicated(keep="first")
-    assert counts.loc["transactions", "rows_rejected"] == int(bad.sum())
-    assert counts.loc["transactions", "rows_duplicate"] == int(duplicates.sum())
-    assert counts.loc["transactions", "rows_kept"] == len(raw) - int(bad.sum()) - int(
-        duplicates.sum()
-    )
-    # guests stay in order-level marts; cancellations are orders holding returns only
-    kept = raw[~bad].drop_duplicates()
-    guests = run.scalar("select count(*) from fct_orders where is_guest_order")
-    assert guests == kept.loc[kept["CustomerID"] == "NA", "InvoiceNo"].nunique()
-    cancellations = run.df("select * from fct_orders where order_id like 'C%'")
-    assert len(cancellations) > 0 and not cancellations["is_purchase_order"].any()
-    net = run.scalar("select sum(net_revenue) from fct_orders")
-    assert net == pytest.approx(
-        (kept["Quantity"].astype(float) * kept["UnitPrice"].astype(float)).sum()
-    )
-
-
 def assert_planted_rows_audited(run: DbtRun, truth_dir: Path) -> None:
     """Every invalid row the generator planted is rejected for its column, nothing else is, and
     every planted exact duplicate is dropped."""
@@ -354,3 +329,101 @@ def test_planted_invalid_rows_of_generated_data(
     manifest = json.loads((generated_data / "truth" / "manifest.json").read_text())
     for name in ["orders", "order_items", "customers", "products", "reviews"]:
         assert counts.loc[name, "rows_read"] == manifest["files"][name]["rows"]
+
+
+# ---------------------------------------------------------------- formats of real exports
+
+EUROPEAN_LINES = [
+    [
+        "order_id",
+        "customer_id",
+        "order_date",
+        "product_id",
+        "quantity",
+        "unit_price",
+        "product_name",
+    ],
+    ["A1", "00042", "10/03/2011 16:16", "P1", "2", "2,95", "Käse"],
+    ["A1", "00042", "10/03/2011 16:16", "P2", "1", "1.234,50", "Große Tasche"],
+    ["B2", "00043", "01/04/2011 09:05", "P1", "-1", "2,95", "Käse"],
+    ["B3", "00043", "02/04/2011 09:05", "P3", "1", "abc", "Bad price"],
+]
+EUROPEAN_VARS = {
+    "date_formats": ["%d/%m/%Y %H:%M"],
+    "decimal_separator": ",",
+    "input_encoding": "latin-1",
+}
+GUARD_SELECTION = ["--select", "+int_order_lines_cleaned", "--exclude", "test_type:unit"]
+
+
+def write_export(path: Path, rows: list[list[str]], encoding: str) -> None:
+    """A CSV as a European spreadsheet writes it: semicolons, in the given encoding."""
+    with path.open("w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+
+def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
+    """Latin-1, semicolons, day-first dates and decimal commas, read with the vars that say so;
+    one unreadable price in four lines passes the warning level, not the error level."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_export(data_dir / "transactions.csv", EUROPEAN_LINES, "latin-1")
+    run = run_dbt(
+        ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **EUROPEAN_VARS}
+    ).check()
+    orders = run.rows(
+        "select order_id, ordered_at::varchar, net_revenue::varchar from fct_orders order by 1"
+    )
+    assert orders == [
+        ("A1", "2011-03-10 16:16:00", "1240.4000"),  # 2 x 2.95 + 1234.50: day first
+        ("B2", "2011-04-01 09:05:00", "-2.9500"),
+    ]
+    names = run.df("select product_name from dim_products order by product_id")
+    assert names["product_name"].tolist() == ["Käse", "Große Tasche"]  # B3 is rejected
+    assert (
+        "crm_mining input 'transactions': 1 of 4 rows rejected (25.0 %), above reject_warn_share"
+        " = 0.05; most frequent reason (1 rows): unit_price: cannot cast 'abc' to a number"
+    ) in " ".join(run.output.split())
+
+
+@pytest.mark.parametrize(
+    ("encoding", "rows", "dbt_vars", "message"),
+    [
+        (
+            "utf-8-sig",  # a BOM and semicolons read fine: the date is what fails
+            EUROPEAN_LINES,
+            {"decimal_separator": ","},
+            "crm_mining input: no valid order, so no as_of_date: none of its 4 order dates can"
+            " be read (4 unreadable, e.g. '01/04/2011 09:05'); dates must be ISO 8601",
+        ),
+        (
+            "utf-8",
+            EUROPEAN_LINES,
+            {"date_formats": ["%d/%m/%Y %H:%M"]},
+            "crm_mining input 'transactions': no valid order line: 4 of 4 rows rejected"
+            " (100.0 %); most frequent reason (4 rows): unit_price: cannot cast",
+        ),
+        (
+            "latin-1",
+            EUROPEAN_LINES,
+            {"date_formats": ["%d/%m/%Y %H:%M"], "decimal_separator": ","},
+            "This file is not utf-8 encoded",
+        ),
+        (
+            "utf-8",
+            EUROPEAN_LINES[:1],
+            {},
+            "crm_mining input: no valid order, so no as_of_date: the orders input has no row",
+        ),
+    ],
+    ids=["day-first-dates", "decimal-commas", "latin-1", "no-rows"],
+)
+def test_unreadable_exports_fail_saying_what_to_set(
+    tmp_path: Path, encoding: str, rows: list[list[str]], dbt_vars: dict, message: str
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_export(data_dir / "transactions.csv", rows, encoding)
+    run = run_dbt(["build", *GUARD_SELECTION], tmp_path, {"data_dir": str(data_dir), **dbt_vars})
+    assert not run.ok
+    assert message in " ".join(run.output.split()), run.output[-3000:]

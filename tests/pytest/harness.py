@@ -1,0 +1,186 @@
+"""Running dbt from tests: each build on its own DuckDB file, and builds shared by a session.
+
+Every build gets its own database file, target and log directories, so tests and pytest-xdist
+workers never share DuckDB's single-writer lock or dbt's target/ folder. A *shared* build is
+made once per test session, by whichever worker asks first (the others wait on a file lock and
+then read it): a dataset is built once, and every assertion about it reads that build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SHARED_DATASETS = PROJECT_DIR.parent / "shared" / "datasets"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class DbtRun:
+    """Outcome of one dbt invocation on its own DuckDB file."""
+
+    returncode: int
+    output: str
+    db_path: Path
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def work_dir(self) -> Path:
+        return self.db_path.parent
+
+    def check(self) -> DbtRun:
+        """Fail the test with dbt's output when the invocation failed."""
+        assert self.ok, f"dbt failed (exit {self.returncode}):\n{self.output[-6000:]}"
+        return self
+
+    def df(self, sql_or_table: str) -> pd.DataFrame:
+        """A query (or a whole table, by name) as a pandas DataFrame, read-only."""
+        sql = sql_or_table if " " in sql_or_table.strip() else f"select * from {sql_or_table}"
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.sql(sql).df()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """A query's rows as tuples, read-only."""
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.sql(sql).fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        """The single value of a one-row, one-column query."""
+        rows = self.rows(sql)
+        assert len(rows) == 1 and len(rows[0]) == 1, rows
+        return rows[0][0]
+
+    def run_results(self) -> dict[str, Any]:
+        """dbt's target/run_results.json of the invocation."""
+        return json.loads((self.work_dir / "target" / "run_results.json").read_text())
+
+
+def dbt_env(work_dir: Path, db_path: Path) -> dict[str, str]:
+    """The environment of a dbt invocation whose files all live under work_dir."""
+    return {
+        **os.environ,
+        "CRM_DUCKDB_PATH": str(db_path),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_TARGET_PATH": str(work_dir / "target"),
+        "DBT_LOG_PATH": str(work_dir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_VERSION_CHECK": "False",
+        "DBT_PARTIAL_PARSE": "False",
+    }
+
+
+def run_dbt(
+    args: list[str],
+    work_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    db_name: str = "crm.duckdb",
+) -> DbtRun:
+    """Run `dbt <args>` on the project with its own database file under work_dir."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db_path = work_dir / db_name
+    command = [str(DBT), *args]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars, default=str)]
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_env(work_dir, db_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    return DbtRun(completed.returncode, completed.stdout + completed.stderr, db_path, seconds)
+
+
+def shared_dataset(relative: str) -> Path:
+    """Path of a file in ../shared/datasets, or skip the test with the reason."""
+    path = SHARED_DATASETS / relative
+    if not path.exists():
+        pytest.skip(f"real dataset {path} is absent (../shared/datasets is not beside the project)")
+    return path
+
+
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory shared by every xdist worker of this test session (and only this one)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = root / "shared_builds"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between the processes of the session (POSIX flock)."""
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    prepare: Callable[[Path], dict[str, Any]],
+    args: tuple[str, ...] = ("build",),
+) -> DbtRun:
+    """`dbt <args>` on a dataset, made once per session whichever worker asks first.
+
+    prepare(data_dir) writes the input files into data_dir (or generates them) and returns
+    the dbt vars of the build. The outcome is returned whether or not dbt succeeded: call
+    `.check()` on it.
+    """
+    root = session_dir(tmp_path_factory)
+    work_dir = root / name
+    outcome = work_dir / "outcome.json"
+    with file_lock(root / f"{name}.lock"):
+        if not outcome.exists():
+            work_dir.mkdir(parents=True, exist_ok=True)
+            dbt_vars = prepare(work_dir / "data")
+            run = run_dbt(list(args), work_dir, dbt_vars)
+            outcome.write_text(
+                json.dumps(
+                    {
+                        "returncode": run.returncode,
+                        "output": run.output,
+                        "seconds": round(run.seconds, 1),
+                        "vars": dbt_vars,
+                    },
+                    default=str,
+                )
+            )
+    recorded = json.loads(outcome.read_text())
+    return DbtRun(
+        recorded["returncode"], recorded["output"], work_dir / "crm.duckdb", recorded["seconds"]
+    )
+
+
+def shared_build_summary(root: Path) -> list[tuple[str, bool, float]]:
+    """(name, passed, seconds) of every shared build made under root, by name."""
+    rows = []
+    for outcome in sorted(root.glob("*/outcome.json")):
+        recorded = json.loads(outcome.read_text())
+        rows.append((outcome.parent.name, recorded["returncode"] == 0, recorded["seconds"]))
+    return rows
