@@ -64,7 +64,7 @@ def features_oracle(run: DbtRun, top_categories: int = TOP_CATEGORIES) -> pd.Dat
     frequency = rfm["frequency"].astype(float)
     out["avg_basket_units"] = per_customer["quantity"].sum() / frequency
     out["count_distinct_categories"] = per_customer["category"].nunique()
-    out["return_rate"] = np.minimum(1.0, returned.reindex(out.index).fillna(0.0) / spend)
+    out["share_spend_returned"] = np.minimum(1.0, returned.reindex(out.index).fillna(0.0) / spend)
     gap = (rfm["tenure_days"] - rfm["recency_days"]) / (frequency - 1)
     out["avg_days_between_orders"] = gap.where(rfm["frequency"] > 1)
     out["days_per_order"] = rfm["tenure_days"] / frequency
@@ -146,7 +146,7 @@ def test_personas_are_short_distinct_and_their_figures_are_right(
         ("avg_monetary", "monetary"),
         ("avg_frequency", "frequency"),
         ("avg_recency_days", "recency_days"),
-        ("avg_return_rate", "return_rate"),
+        ("avg_share_spend_returned", "share_spend_returned"),
         ("avg_days_between_orders", "avg_days_between_orders"),
         ("avg_churn_probability", "churn_probability"),
     ]:
