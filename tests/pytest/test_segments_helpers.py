@@ -496,9 +496,12 @@ def test_descriptions_give_figures_against_the_whole_base() -> None:
         "(all customers: 25%); return 10% of their spend (all customers: 4%); "
         "last order 240 days ago on average (all customers: 240)."
     )
-    unnamed = profile(2, top_category="Uncategorized", top_category_base_spend_share=1.0)
+    unnamed = profile(
+        2, top_category="Uncategorized", top_category_base_spend_share=1.0, avg_recency_days=1.0
+    )
     text = name_personas(pd.DataFrame([profile(1), unnamed]))["persona_description"].iloc[1]
     assert "Uncategorized" not in text and "of spend in" not in text
+    assert "last order 1 day ago on average (all customers: 240)" in text
     one_timers = profile(2, avg_frequency=1.3, avg_days_between_orders=None)
     text = name_personas(pd.DataFrame([profile(1), one_timers]))["persona_description"].iloc[1]
     assert "1.3 orders each on average (all customers: 10.0)" in text

@@ -53,6 +53,12 @@ def _number(value: float, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def _days(value: float) -> str:
+    """A number of days as text: "1 day", "18 days"."""
+    text = _number(value)
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
 def persona_base_name(segment: Mapping[str, Any]) -> str:
     """The name of one segment before names are made distinct: [adjective] [category] noun.
 
@@ -153,7 +159,7 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         )
     else:
         parts.append(
-            f"order every {_number(gap)} days"
+            f"order every {_days(gap)}"
             + (
                 ""
                 if single_segment or base_gap is None or pd.isna(base_gap)
@@ -188,7 +194,7 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         )
     recency, base_recency = segment["avg_recency_days"], segment["base_avg_recency_days"]
     parts.append(
-        f"last order {_number(recency)} days ago on average"
+        f"last order {_days(recency)} ago on average"
         + ("" if single_segment else f" (all customers: {_number(base_recency)})")
     )
     body = "; ".join(parts)
