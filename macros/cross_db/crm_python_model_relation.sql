@@ -12,6 +12,8 @@
           their ML columns are null);
         - else one_row=true: exactly one row (a single-row output such as model metrics);
         - else no row (outputs whose rows are the model's own: segments, k values, features).
+        null_columns may list the key_columns too (the macro of macros/python_outputs/ declares
+        every column a reader uses): those come from rows_from, not as nulls.
         Usage: select * from {{ crm_python_model_relation('int_churn_scores_predicted',
             {'churn_probability': crm_type_double(), 'churn_risk_band': dbt.type_string()},
             rows_from=ref('int_churn_features_snapshotted'), key_columns=['customer_id']) }}
@@ -22,7 +24,8 @@
     {%- if execute -%}
         {%- do log(
             "crm_mining: " ~ model.name ~ " reads no " ~ model_name ~ " (Python models are off"
-            ~ " on target " ~ target.name ~ "): " ~ null_columns.keys() | join(', ')
+            ~ " on target " ~ target.name ~ "): "
+            ~ null_columns.keys() | reject('in', key_columns) | join(', ')
             ~ " are null"
             ~ ("" if rows_from is not none or one_row else ", and it has no row") ~ ".",
             info=true
@@ -33,7 +36,7 @@
             {%- for key in key_columns %}
             python_model_rows.{{ key }},
             {%- endfor %}
-            {%- for name, data_type in null_columns.items() %}
+            {%- for name, data_type in null_columns.items() if name not in key_columns %}
             cast(null as {{ data_type }}) as {{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
         {%- if rows_from is not none %}

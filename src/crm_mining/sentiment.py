@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from crm_mining.config import config_int
+
 #: Label thresholds of the VADER authors: positive when compound >= 0.05, negative when <= -0.05.
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
@@ -81,16 +83,16 @@ _analyzer: Any = None
 
 @dataclass(frozen=True)
 class SentimentSettings:
-    """Tunables of the scoring (dbt vars sentiment_*)."""
+    """Tunables of the scoring (dbt vars sentiment_*); the defaults live in dbt_project.yml."""
 
     #: Worker processes for large batches; None: every core of the machine.
-    workers: int | None = None
+    workers: int | None
     #: Texts per chunk read and handed to a worker.
-    chunk_size: int = 5_000
+    chunk_size: int
     #: Below this many texts to score, score in the calling process (no start-up cost).
-    parallel_threshold: int = 5_000
+    parallel_threshold: int
     #: Characters of a text that are scored (the rest is ignored).
-    max_chars: int = 10_000
+    max_chars: int
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
@@ -106,21 +108,14 @@ class SentimentSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SentimentSettings:
-        """Settings from dbt config values (vars rendered as text; 'None' or '' mean unset)."""
-
-        def parsed(key: str, default: int | None) -> int | None:
-            value = config.get(key)
-            if value is None or str(value).strip().lower() in {"", "none", "null"}:
-                return default
-            return int(float(str(value)))
-
-        defaults = cls()
+        """Settings from the model config (vars rendered as text); a var missing from the
+        config or not an integer is an error naming it (crm_mining.config); only
+        sentiment_workers may be null."""
         return cls(
-            workers=parsed("sentiment_workers", None),
-            chunk_size=parsed("sentiment_chunk_size", defaults.chunk_size) or defaults.chunk_size,
-            parallel_threshold=parsed("sentiment_parallel_threshold", defaults.parallel_threshold)
-            or 0,
-            max_chars=parsed("sentiment_max_chars", defaults.max_chars) or defaults.max_chars,
+            workers=config_int(config, "sentiment_workers", optional=True),
+            chunk_size=config_int(config, "sentiment_chunk_size"),
+            parallel_threshold=config_int(config, "sentiment_parallel_threshold"),
+            max_chars=config_int(config, "sentiment_max_chars"),
         )
 
     def resolved_workers(self) -> int:

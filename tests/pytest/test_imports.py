@@ -73,7 +73,7 @@ for thread in threads:
 for thread in threads:
     thread.join()
 import crm_mining.churn, crm_mining.segmentation
-assert crm_mining.segmentation.KMeans is crm_mining._sklearn.KMeans
+assert crm_mining.segmentation.fitting.KMeans is crm_mining._sklearn.KMeans
 print(errors)
 """
     completed = subprocess.run(

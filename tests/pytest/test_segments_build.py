@@ -1,13 +1,16 @@
 """Segmentation (issue 6) through dbt: planted archetypes recovered on generated data (adjusted
 Rand index, chosen k), features and persona figures against an independent pandas
-implementation, two builds identical, and tiny inputs (alike customers, no customers)."""
+implementation, two builds of the segments and sentiment models identical to the bit (also
+when DuckDB aggregates with 1 or 4 threads), and tiny inputs (alike customers, no customers)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,6 +41,19 @@ SEGMENT_TABLES = {
     "dim_segment_personas": "segment_id",
     "fct_segmentation_model_metrics": "k",
 }
+SENTIMENT_PATHS = [
+    "path:models/intermediate/sentiment",
+    "path:python_models/sentiment",
+    "path:models/marts/sentiment",
+]
+SENTIMENT_TABLES = {
+    "int_reviews_text_hashed": "review_id",
+    "int_review_texts_scored": "text_hash",
+    "int_reviews_sentiment_scored": "review_id",
+    "int_customers_sentiment_aggregated": "customer_id",
+    "fct_review_sentiment": "review_id",
+    "fct_product_sentiment": "product_id",
+}
 TOP_CATEGORIES = 8
 
 
@@ -64,7 +80,7 @@ def features_oracle(run: DbtRun, top_categories: int = TOP_CATEGORIES) -> pd.Dat
     frequency = rfm["frequency"].astype(float)
     out["avg_basket_units"] = per_customer["quantity"].sum() / frequency
     out["count_distinct_categories"] = per_customer["category"].nunique()
-    out["return_rate"] = np.minimum(1.0, returned.reindex(out.index).fillna(0.0) / spend)
+    out["share_spend_returned"] = np.minimum(1.0, returned.reindex(out.index).fillna(0.0) / spend)
     gap = (rfm["tenure_days"] - rfm["recency_days"]) / (frequency - 1)
     out["avg_days_between_orders"] = gap.where(rfm["frequency"] > 1)
     out["days_per_order"] = rfm["tenure_days"] / frequency
@@ -146,7 +162,7 @@ def test_personas_are_short_distinct_and_their_figures_are_right(
         ("avg_monetary", "monetary"),
         ("avg_frequency", "frequency"),
         ("avg_recency_days", "recency_days"),
-        ("avg_return_rate", "return_rate"),
+        ("avg_share_spend_returned", "share_spend_returned"),
         ("avg_days_between_orders", "avg_days_between_orders"),
         ("avg_churn_probability", "churn_probability"),
     ]:
@@ -191,20 +207,88 @@ def test_personas_are_short_distinct_and_their_figures_are_right(
 def test_two_builds_give_identical_tables(
     generated_build: DbtRun, generated_data: Path, tmp_path: Path
 ) -> None:
-    """The area's models built again on a copy of the generated build's database (same
-    upstream tables): every table equals the first build's, value for value."""
+    """The models of both areas built again, with 4 dbt threads (the first build: the profile's
+    2) and the sentiment score cache from scratch, on a copy of the generated build's database
+    (same upstream tables): every table equals the first build's, value for value and as text."""
     for suffix in ("", ".wal"):
         source = Path(f"{generated_build.db_path}{suffix}")
         if source.exists():
             shutil.copy(source, tmp_path / f"crm.duckdb{suffix}")
     second = run_dbt(
-        ["run", "--select", *SEGMENT_PATHS], tmp_path, {"data_dir": str(generated_data)}
+        ["run", "--full-refresh", "--threads", "4", "--select", *SEGMENT_PATHS, *SENTIMENT_PATHS],
+        tmp_path,
+        {"data_dir": str(generated_data)},
     ).check()
-    for table, key in SEGMENT_TABLES.items():
+    for table, key in {**SEGMENT_TABLES, **SENTIMENT_TABLES}.items():
         first_rows = generated_build.df(f"select * from {table} order by {key}")
         second_rows = second.df(f"select * from {table} order by {key}")
         assert len(first_rows) > 0, table
         pd.testing.assert_frame_equal(first_rows, second_rows, check_exact=True, obj=table)
+        as_text = f"select cast(columns(*) as varchar) from {table} order by {key}"
+        assert generated_build.rows(as_text) == second.rows(as_text), table
+
+
+#: The models of the two areas that aggregate floats in SQL over large groups (means, shares,
+#: sums). Left out: those whose groups are one customer's few rows (int_segment_features_prepared,
+#: exact decimal sums; int_customers_sentiment_aggregated, the macro of fct_product_sentiment).
+AGGREGATING_MODELS = [
+    "int_segment_categories_ranked",
+    "int_segment_purchases_ranked",
+    "int_segments_profiled",
+    "dim_segment_personas",
+    "fct_product_sentiment",
+]
+#: Rows of the largest copied input: several of DuckDB's row groups (122,880 rows), so that
+#: its threads aggregate parts of one group in parallel.
+INFLATED_ROWS = 400_000
+
+
+def inflated_inputs(run: DbtRun, model: str) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A DuckDB connection where the relations `model` reads hold its inputs of `run`, each
+    customer copied under new ids (customer_id~copy, review_id~copy) until the largest input
+    has about INFLATED_ROWS rows (same copies everywhere, so the joins stay one to one), and
+    the model's compiled SQL."""
+    manifest = json.loads((run.db_path.parent / "target" / "manifest.json").read_text())
+    node = manifest["nodes"][f"model.crm_mining.{model}"]
+    con = duckdb.connect()
+    con.execute(f"attach '{run.db_path}' as source (read_only)")
+    con.execute(f"attach ':memory:' as {run.db_path.stem}")  # the database the SQL names
+    parents = [manifest["nodes"][p] for p in node["depends_on"]["nodes"]]
+    columns = {
+        p["name"]: [r[0] for r in con.execute(f"describe source.main.{p['name']}").fetchall()]
+        for p in parents
+    }
+    sizes = [
+        con.execute(f"select count(*) from source.main.{name}").fetchone()[0]
+        for name in columns
+        if "customer_id" in columns[name]
+    ]
+    copies = max(1, -(-INFLATED_ROWS // max(sizes, default=1)))
+    for name, names in columns.items():
+        renamed = [f"{c} || '~' || copy as {c}" for c in ("customer_id", "review_id") if c in names]
+        select = f"* replace ({', '.join(renamed)})" if renamed else "*"
+        copied = f", range({copies}) as copies(copy)" if renamed else ""
+        con.execute(
+            f"create table {run.db_path.stem}.main.{name} as "
+            f"select {select} from source.main.{name}{copied}"
+        )
+    return con, node["compiled_code"]
+
+
+@pytest.mark.parametrize("model", AGGREGATING_MODELS)
+def test_float_aggregates_do_not_depend_on_the_thread_count(
+    generated_build: DbtRun, model: str
+) -> None:
+    """The model's compiled SQL on inputs large enough for DuckDB to aggregate in parallel:
+    with 1 thread and twice with 4 the rows are the same to the last bit (as text)."""
+    con, sql = inflated_inputs(generated_build, model)
+    results = []
+    for threads in (1, 4, 4):
+        con.execute(f"set threads = {threads}")
+        rows = con.execute(f"select * from ({sql}) order by all").fetchall()
+        results.append([tuple(repr(value) for value in row) for row in rows])
+    assert len(results[0]) > 0, model
+    assert results[1] == results[0] and results[2] == results[0], model
 
 
 # ---------------------------------------------------------------- tiny inputs

@@ -5,13 +5,18 @@ scaling against direct numpy formulas, k choice and ids on planted blobs, every 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from conftest import PROJECT_DIR
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from crm_mining.config import ConfigError
 from crm_mining.segmentation import (
     SINGLE_SEGMENT_NAME,
     KEvaluation,
@@ -32,7 +37,8 @@ from crm_mining.segmentation import (
 
 SHARES = ["share_spend_category_1", "share_spend_category_2", "share_spend_category_3"]
 
-#: Four planted kinds of customer: (frequency, monetary, days_per_order, return_rate, shares).
+#: Four planted kinds of customer:
+#: (frequency, monetary, days_per_order, share_spend_returned, shares).
 KINDS = {
     "big_electronics": (20, 9000.0, 18.0, 0.02, (0.85, 0.05, 0.10)),
     "grocery": (22, 600.0, 16.0, 0.01, (0.05, 0.90, 0.05)),
@@ -61,7 +67,7 @@ def blob_features(per_kind: int = 60, seed: int = 0) -> tuple[pd.DataFrame, np.n
                     "tenure_days": int(days * orders * noise[3]) + 1,
                     "avg_basket_units": 1 + rng.poisson(2),
                     "count_distinct_categories": 1 + rng.poisson(1),
-                    "return_rate": returns * noise[0] if returns else 0.0,
+                    "share_spend_returned": returns * noise[0] if returns else 0.0,
                     "days_per_order": days * noise[3],
                     **dict(zip(SHARES, share, strict=True)),
                 }
@@ -81,7 +87,10 @@ def constant_features(n: int) -> pd.DataFrame:
     return frame
 
 
-SETTINGS = SegmentationSettings(k_min=2, k_max=6, sample_size=1000, n_init=4, random_seed=7)
+#: The vars of dbt_project.yml with their defaults, as a Python model's config holds them.
+PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+DEFAULTS = SegmentationSettings.from_config(PROJECT_VARS)
+SETTINGS = replace(DEFAULTS, k_min=2, k_max=6, sample_size=1000, n_init=4, random_seed=7)
 
 
 # ------------------------------------------------------------------ transforms and scaling
@@ -98,7 +107,7 @@ def test_transforms_are_the_documented_formulas() -> None:
             "tenure_days": [5, 40],
             "avg_basket_units": [1.0, 2.5],
             "count_distinct_categories": [1, 4],
-            "return_rate": [0.25, 0.0],
+            "share_spend_returned": [0.25, 0.0],
             "days_per_order": [5.0, 13.3],
             "share_spend_category_10": [0.1, 0.0],
             "share_spend_category_2": [0.9, 0.5],
@@ -108,7 +117,7 @@ def test_transforms_are_the_documented_formulas() -> None:
     assert list(out.columns[-2:]) == ["share_spend_category_2", "share_spend_category_10"]
     assert out["recency_days"].tolist() == pytest.approx([0.0, np.log(10)])
     assert out["monetary"].tolist() == pytest.approx([-np.log(21), np.log(100)])
-    assert out["return_rate"].tolist() == pytest.approx([0.5, 0.0])
+    assert out["share_spend_returned"].tolist() == pytest.approx([0.5, 0.0])
     assert out["tenure_days"].tolist() == [5.0, 40.0]
     assert out["share_spend_category_10"].tolist() == [0.1, 0.0]
 
@@ -173,7 +182,7 @@ def test_same_input_in_any_order_and_seed_gives_the_same_segments() -> None:
     shuffled = frame.sample(frac=1.0, random_state=3)
     model = fit_segmentation(shuffled, SETTINGS)
     pd.testing.assert_frame_equal(assign_segments(shuffled, model), first)
-    other_seed = SegmentationSettings(k_min=2, k_max=6, sample_size=1000, n_init=4, random_seed=99)
+    other_seed = replace(SETTINGS, random_seed=99)
     again = assign_segments(frame, fit_segmentation(frame, other_seed))
     assert again["segment_id"].tolist() == first["segment_id"].tolist()
 
@@ -188,14 +197,12 @@ def test_model_json_round_trips_exactly() -> None:
 
 def test_sampled_selection_and_minibatch_refinement_agree_with_the_full_fit() -> None:
     frame, kinds = blob_features(per_kind=150)
-    sampled = SegmentationSettings(
-        k_min=2, k_max=6, sample_size=200, minibatch_threshold=300, n_init=4, random_seed=7
-    )
+    sampled = replace(SETTINGS, sample_size=200, minibatch_threshold=300)
     model = fit_segmentation(frame, sampled)
     assert model.sample_customers == 200 and model.customers_clustered == 600
     assert model.algorithm == "minibatch_kmeans" and model.chosen_k == 4
     assert adjusted_rand_score(kinds, assign_segments(frame, model)["segment_id"]) == 1.0
-    lloyd = SegmentationSettings(k_min=2, k_max=6, sample_size=200, n_init=4, random_seed=7)
+    lloyd = replace(SETTINGS, sample_size=200, minibatch_threshold=1_000_000)
     assert fit_segmentation(frame, lloyd).algorithm == "kmeans"
     rows = sample_rows(600, 200, 7)
     assert len(np.unique(rows)) == 200 and (np.diff(rows) > 0).all()
@@ -243,7 +250,7 @@ def test_one_customer_is_one_segment_on_its_centroid() -> None:
 @pytest.mark.parametrize("n", [2, 3])
 def test_fewer_customers_than_k_min_plus_one_are_one_segment(n: int) -> None:
     frame, _ = blob_features(per_kind=1)
-    model = fit_segmentation(frame.iloc[:n], SegmentationSettings(k_min=3, k_max=8))
+    model = fit_segmentation(frame.iloc[:n], replace(DEFAULTS, k_min=3, k_max=8))
     assert (model.chosen_k, model.algorithm) == (1, "single_segment")
     assert "segment_k_min + 1 = 4" in model.fallback_reason
     segments = assign_segments(frame.iloc[:n], model)
@@ -257,7 +264,7 @@ def test_fewer_customers_than_k_min_plus_one_are_one_segment(n: int) -> None:
 def test_only_the_k_that_the_customers_allow_are_tried() -> None:
     frame, _ = blob_features(per_kind=2)
     five = frame.iloc[[0, 2, 4, 6, 7]]
-    model = fit_segmentation(five, SegmentationSettings(k_min=3, k_max=8, n_init=2))
+    model = fit_segmentation(five, replace(DEFAULTS, k_min=3, k_max=8, n_init=2))
     assert [e.k for e in model.evaluations] == [3, 4]
     assert model.chosen_k in (3, 4) and model.algorithm == "kmeans"
     evaluations = k_evaluations_frame(model)
@@ -287,26 +294,116 @@ def test_a_constant_feature_is_dropped_and_the_rest_still_segments() -> None:
     assert adjusted_rand_score(kinds, assign_segments(frame, model)["segment_id"]) == 1.0
 
 
+#: The config of int_segment_model_fitted as dbt renders it (every var as text).
+CONFIG = {
+    "segment_k_min": "3",
+    "segment_k_max": "8",
+    "segment_sample_size": "5000",
+    "segment_minibatch_threshold": "1000000",
+    "segment_n_init": "10",
+    "random_seed": "42",
+}
+
+
+def test_no_categories_and_no_returns_are_left_out_with_their_reason() -> None:
+    """Orders only (no products file, no category on the lines: every product 'Uncategorized')
+    and no return: the category and return features say nothing; k-means runs on the rest."""
+    frame, kinds = blob_features()
+    frame["count_distinct_categories"] = 1
+    frame["share_spend_category_1"] = 1.0
+    frame[SHARES[1:]] = 0.0
+    frame["share_spend_returned"] = 0.0
+    model = fit_segmentation(frame, SETTINGS)
+    dropped = ["count_distinct_categories", "share_spend_returned", *SHARES]
+    assert model.scaling.dropped == dropped
+    assert model.scaling.dropped_unobserved == []
+    assert model.scaling.drop_reasons == [
+        "count_distinct_categories: 1 for every customer",
+        "share_spend_returned: 0 for every customer",
+        "share_spend_category_1: 1 for every customer",
+        "share_spend_category_2: 0 for every customer",
+        "share_spend_category_3: 0 for every customer",
+    ]
+    assert not set(dropped) & set(model.scaling.features)
+    assert model.algorithm == "kmeans" and model.chosen_k in (3, 4)
+    # without categories the fashion and one-timer kinds may share a segment (k = 3 and 4 are
+    # within 0.001 of silhouette), but no kind is split
+    segments = assign_segments(frame, model)["segment_id"]
+    assert pd.Series(segments.to_numpy()).groupby(kinds).nunique().eq(1).all()
+    row = model_frame(model).iloc[0]
+    assert row["features_dropped"] == ", ".join(dropped)
+    assert row["feature_drop_reasons"].startswith("count_distinct_categories: 1 for every")
+    assert row["feature_count"] == len(model.scaling.features) == 7
+
+
+def test_a_feature_without_any_value_is_left_out_and_nulls_count_as_its_center() -> None:
+    frame, kinds = blob_features()
+    frame["avg_basket_units"] = None  # no observed value
+    frame.loc[[0, 5], "tenure_days"] = None  # a few nulls
+    transformed = transform_features(frame)
+    scaling = fit_scaling(transformed, clip=3.0, raw=frame)
+    assert scaling.dropped_unobserved == ["avg_basket_units"]
+    assert scaling.drop_reasons == ["avg_basket_units: no customer has a value"]
+    tenure = transformed["tenure_days"].dropna()
+    index = scaling.features.index("tenure_days")
+    assert scaling.centers[index] == pytest.approx(tenure.mean())
+    assert scaling.scales[index] == pytest.approx(tenure.std(ddof=0))
+    matrix = apply_scaling(transformed, scaling)
+    assert not np.isnan(matrix).any() and matrix[0, index] == 0.0
+    model = fit_segmentation(frame, SETTINGS)
+    assert model.chosen_k == 4
+    assert adjusted_rand_score(kinds, assign_segments(frame, model)["segment_id"]) == 1.0
+    assert model_frame(model)["features_dropped"].iloc[0] == "avg_basket_units"
+
+
+def test_decimal_money_gives_the_model_of_floats() -> None:
+    """Money columns may arrive as Decimal objects (DECIMAL in SQL): converted explicitly."""
+    frame, _ = blob_features(per_kind=15)
+    exact = frame.copy()
+    for column in ("monetary", "avg_order_value"):
+        exact[column] = [Decimal(f"{value:.6f}") for value in frame[column].round(6)]
+    frame[["monetary", "avg_order_value"]] = frame[["monetary", "avg_order_value"]].round(6)
+    assert exact["monetary"].dtype == object
+    assert fit_segmentation(exact, SETTINGS) == fit_segmentation(frame, SETTINGS)
+
+
+def test_one_customer_and_identical_customers_say_every_feature_is_constant() -> None:
+    frame = constant_features(5)
+    model = fit_segmentation(frame, SETTINGS)
+    assert model.scaling.features == [] and model.chosen_k == 1
+    assert len(model.scaling.drop_reasons) == len(transform_features(frame).columns)
+    assert "frequency: " in model_frame(model)["feature_drop_reasons"].iloc[0]
+
+
 @pytest.mark.parametrize(
     ("config", "message"),
     [
         ({"segment_k_min": "1", "segment_k_max": "8"}, "2 <= segment_k_min <= segment_k_max"),
         ({"segment_k_min": "5", "segment_k_max": "4"}, "2 <= segment_k_min <= segment_k_max"),
-        ({"segment_k_min": "2.5"}, "var segment_k_min must be an integer"),
+        ({"segment_k_min": "2.5"}, "var 'segment_k_min' must be an integer"),
         ({"segment_sample_size": "2"}, "segment_sample_size must be at least 3"),
         ({"segment_n_init": "0"}, "segment_n_init must be >= 1"),
+        ({"segment_n_init": None}, "var 'segment_n_init' must be set"),
     ],
 )
 def test_invalid_vars_are_refused_with_their_name(config: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        SegmentationSettings.from_config(config)
+        SegmentationSettings.from_config({**CONFIG, **config})
 
 
 def test_settings_read_the_config_strings() -> None:
-    settings = SegmentationSettings.from_config(
-        {"segment_k_min": "3", "segment_k_max": "8", "random_seed": "42", "segment_n_init": None}
-    )
-    assert settings == SegmentationSettings(k_min=3, k_max=8, random_seed=42)
+    settings = SegmentationSettings.from_config(CONFIG)
+    assert settings == replace(DEFAULTS, k_min=3, k_max=8, random_seed=42)
+    assert settings == DEFAULTS  # CONFIG holds the defaults of dbt_project.yml
+    assert settings.clip == 3.0
+
+
+@pytest.mark.parametrize("missing", sorted(CONFIG))
+def test_a_var_missing_from_the_config_is_an_error_naming_it(missing: str) -> None:
+    """No second default: a var that did not reach the model config stops the model."""
+    config = {name: value for name, value in CONFIG.items() if name != missing}
+    with pytest.raises(ConfigError, match=f"var '{missing}' did not reach the model config"):
+        SegmentationSettings.from_config(config)
 
 
 # ------------------------------------------------------------------ personas
@@ -323,7 +420,7 @@ def profile(segment_id: int, **overrides: object) -> dict[str, object]:
         "avg_frequency": 10.0,
         "avg_recency_days": 240.0,
         "avg_days_between_orders": 45.0,
-        "avg_return_rate": 0.04,
+        "avg_share_spend_returned": 0.04,
         "top_category": "Electronics",
         "top_category_spend_share": 0.7,
         "top_category_base_spend_share": 0.7,
@@ -331,7 +428,7 @@ def profile(segment_id: int, **overrides: object) -> dict[str, object]:
         "base_avg_frequency": 10.0,
         "base_avg_recency_days": 240.0,
         "base_avg_days_between_orders": 45.0,
-        "base_avg_return_rate": 0.04,
+        "base_avg_share_spend_returned": 0.04,
     }
     row.update(overrides)
     return row
@@ -388,7 +485,7 @@ def test_descriptions_give_figures_against_the_whole_base() -> None:
         avg_monetary=8400.0,
         avg_frequency=21.0,
         avg_days_between_orders=18.2,
-        avg_return_rate=0.10,
+        avg_share_spend_returned=0.10,
         top_category_spend_share=0.6,
         top_category_base_spend_share=0.25,
     )
@@ -399,6 +496,12 @@ def test_descriptions_give_figures_against_the_whole_base() -> None:
         "(all customers: 25%); return 10% of their spend (all customers: 4%); "
         "last order 240 days ago on average (all customers: 240)."
     )
+    unnamed = profile(
+        2, top_category="Uncategorized", top_category_base_spend_share=1.0, avg_recency_days=1.0
+    )
+    text = name_personas(pd.DataFrame([profile(1), unnamed]))["persona_description"].iloc[1]
+    assert "Uncategorized" not in text and "of spend in" not in text
+    assert "last order 1 day ago on average (all customers: 240)" in text
     one_timers = profile(2, avg_frequency=1.3, avg_days_between_orders=None)
     text = name_personas(pd.DataFrame([profile(1), one_timers]))["persona_description"].iloc[1]
     assert "1.3 orders each on average (all customers: 10.0)" in text

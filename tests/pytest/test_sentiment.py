@@ -6,14 +6,18 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import duckdb
 import numpy as np
 import pytest
+import yaml
+from conftest import PROJECT_DIR
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from crm_mining import sentiment
+from crm_mining.config import ConfigError
 from crm_mining.sentiment import (
     SentimentSettings,
     score_text_batches,
@@ -24,6 +28,14 @@ from crm_mining.sentiment import (
 
 VADER = SentimentIntensityAnalyzer()
 SCORE_COLUMNS = ["compound", "positive", "neutral", "negative"]
+#: The vars of dbt_project.yml with their defaults, as the Python model's config holds them.
+PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+DEFAULTS = SentimentSettings.from_config(PROJECT_VARS)
+
+
+def settings_with(**changes: Any) -> SentimentSettings:
+    """The settings of a plain dbt build with some changed."""
+    return replace(DEFAULTS, **changes)
 
 
 def direct(text: str) -> list[float]:
@@ -35,7 +47,7 @@ def direct(text: str) -> list[float]:
 def score_one(text: str | None, settings: SentimentSettings | None = None) -> dict[str, Any]:
     """The score row of one text, through the same path as the dbt model."""
     table = score_text_batches(
-        [texts_batch(["h"], [text])], 1, settings or SentimentSettings(workers=1)
+        [texts_batch(["h"], [text])], 1, settings or settings_with(workers=1)
     )
     assert table.num_rows == 1
     return table.to_pylist()[0]
@@ -90,7 +102,7 @@ def test_text_over_100_kb_is_truncated_to_max_chars() -> None:
     sentence = "The blender is great but the lid broke, not happy at all! 😀 "
     text = sentence * (110_000 // len(sentence) + 1)
     assert len(text.encode("utf-8")) > 100_000
-    settings = SentimentSettings(workers=1, max_chars=2_000)
+    settings = settings_with(workers=1, max_chars=2_000)
     row = score_one(text, settings)
     assert bool(row["is_text_truncated"]) and row["text_length"] == len(text)
     assert [float(row[c]) for c in SCORE_COLUMNS] == direct(text[:2_000])
@@ -145,20 +157,36 @@ def test_settings_from_dbt_config() -> None:
     assert settings == SentimentSettings(
         workers=None, chunk_size=2500, parallel_threshold=0, max_chars=500
     )
-    assert SentimentSettings.from_config({}) == SentimentSettings()
-    assert SentimentSettings.from_config({"sentiment_workers": "1"}).workers == 1
+    config = {
+        "sentiment_workers": "None",
+        "sentiment_chunk_size": "5000",
+        "sentiment_parallel_threshold": "5000",
+        "sentiment_max_chars": "10000",
+    }
+    # No second default: a var missing from the config is an error naming it; only
+    # sentiment_workers may be null (every core).
+    assert SentimentSettings.from_config(config) == DEFAULTS
+    for missing in config:
+        partial = {name: value for name, value in config.items() if name != missing}
+        with pytest.raises(ConfigError, match=f"var '{missing}' did not reach the model config"):
+            SentimentSettings.from_config(partial)
+    with pytest.raises(ConfigError, match="var 'sentiment_max_chars' must be set"):
+        SentimentSettings.from_config({**config, "sentiment_max_chars": "None"})
+    with pytest.raises(ConfigError, match="var 'sentiment_chunk_size' must be an integer"):
+        SentimentSettings.from_config({**config, "sentiment_chunk_size": "1.5"})
+    assert SentimentSettings.from_config({**config, "sentiment_workers": "1"}).workers == 1
     with pytest.raises(ValueError):
-        SentimentSettings(workers=0)
+        settings_with(workers=0)
     # Below the threshold (or within one chunk) scoring stays in the calling process.
-    settings = SentimentSettings(workers=2, chunk_size=100, parallel_threshold=1_000)
+    settings = settings_with(workers=2, chunk_size=100, parallel_threshold=1_000)
     assert settings.workers_for(999) == 1
     assert settings.workers_for(1_000) == 2
-    assert SentimentSettings(workers=4, chunk_size=100, parallel_threshold=0).workers_for(150) == 2
-    assert SentimentSettings(workers=4, chunk_size=100, parallel_threshold=0).workers_for(50) == 1
+    assert settings_with(workers=4, chunk_size=100, parallel_threshold=0).workers_for(150) == 2
+    assert settings_with(workers=4, chunk_size=100, parallel_threshold=0).workers_for(50) == 1
 
 
 def test_empty_input_gives_typed_empty_table() -> None:
-    table = score_text_batches([], 0, SentimentSettings())
+    table = score_text_batches([], 0, DEFAULTS)
     assert table.num_rows == 0 and table.schema == sentiment.SCORE_SCHEMA
     with duckdb.connect() as con:
         con.register("scores", table)
@@ -167,6 +195,21 @@ def test_empty_input_gives_typed_empty_table() -> None:
         )
     assert types["text_hash"] == "VARCHAR" and types["compound"] == "DOUBLE"
     assert types["is_text_truncated"] == "BOOLEAN" and types["text_length"] == "BIGINT"
+
+
+def test_texts_without_any_word_give_typed_rows_without_scores() -> None:
+    """A reviews file whose texts are all blank (zero usable texts), in several chunks and
+    over two workers: one row per text, no score, never a crash."""
+    blanks = ["", " ", "\t\n", "   ", "\u3000", None] * 7
+    hashes = [f"h{i:03d}" for i in range(len(blanks))]
+    batches = [texts_batch(hashes[i : i + 10], blanks[i : i + 10]) for i in range(0, 42, 10)]
+    settings = settings_with(workers=2, chunk_size=4, parallel_threshold=0)
+    table = score_text_batches(batches, len(blanks), settings)
+    assert table.schema == sentiment.SCORE_SCHEMA and table.num_rows == len(blanks)
+    assert table.column("text_hash").to_pylist() == hashes
+    assert not any(table.column("has_words").to_pylist())
+    for column in SCORE_COLUMNS:
+        assert table.column(column).null_count == len(blanks)
 
 
 # Chunked, multi-process scoring ----------------------------------------------------------------
@@ -188,11 +231,11 @@ def test_parallel_scoring_equals_direct_calls_in_a_deterministic_order() -> None
     texts = generated_texts(600)
     hashes = [f"{i:05d}" if t is None else text_hash(t) + f"{i:05d}" for i, t in enumerate(texts)]
     batches = [texts_batch(hashes[i : i + 250], texts[i : i + 250]) for i in range(0, 600, 250)]
-    single = score_text_batches(batches, 600, SentimentSettings(workers=1, max_chars=2_000))
+    single = score_text_batches(batches, 600, settings_with(workers=1, max_chars=2_000))
     parallel = score_text_batches(
         batches,
         600,
-        SentimentSettings(workers=2, chunk_size=40, parallel_threshold=0, max_chars=2_000),
+        settings_with(workers=2, chunk_size=40, parallel_threshold=0, max_chars=2_000),
     )
     assert single.equals(parallel)
     rows = parallel.to_pylist()

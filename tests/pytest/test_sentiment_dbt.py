@@ -342,17 +342,3 @@ def test_incremental_rebuild_equals_full_refresh(
     pd.testing.assert_frame_equal(
         full_marts.drop(index=tampered_reviews), marts.drop(index=tampered_reviews)
     )
-
-
-def test_no_reviews_input_builds_empty(tmp_path_factory: pytest.TempPathFactory) -> None:
-    work = tmp_path_factory.mktemp("sentiment_no_reviews")
-    write_reviews(work / "data", pd.DataFrame(columns=REVIEW_COLUMNS))
-    (work / "data" / "reviews.csv").unlink()
-    build = run_dbt(["build", *SENTIMENT_MODELS], work, {"data_dir": str(work / "data")}).check()
-    for table in [
-        "int_review_texts_scored",
-        "fct_review_sentiment",
-        "fct_product_sentiment",
-        "int_customers_sentiment_aggregated",
-    ]:
-        assert build.scalar(f"select count(*) from {table}") == 0

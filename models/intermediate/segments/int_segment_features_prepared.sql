@@ -76,7 +76,7 @@ features_prepared as (
         cast(
             least(1, lines_per_customer.returned_spend / lines_per_customer.purchase_spend)
             as {{ crm_type_double() }}
-        ) as return_rate,
+        ) as share_spend_returned,
         case
             when customer_rfm.frequency > 1
                 then cast(

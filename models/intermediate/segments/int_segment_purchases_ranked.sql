@@ -6,11 +6,9 @@ with
 
 {# Targets without Python models: no segment, no row. #}
 customers_segmented as (
-    select * from {{ crm_python_model_relation('int_customers_segmented', {
-        'customer_id': dbt.type_string(),
-        'segment_id': dbt.type_int(),
-        'distance_to_centroid': crm_type_double(),
-    }) }}
+    select * from {{ crm_python_model_relation(
+        'int_customers_segmented', int_customers_segmented_columns()
+    ) }}
 ),
 
 order_lines as (
@@ -45,98 +43,59 @@ segment_purchase_lines as (
     where order_lines.quantity > 0
 ),
 
-spend_per_segment_category as (
-    select
-        segment_id,
-        category,
-        sum(line_amount) as purchase_spend
-    from segment_purchase_lines
-    group by segment_id, category
-),
-
 categories_ranked as (
     select
         segment_id,
         category,
+        {#- a ratio of exact decimal sums: the same bits whatever the summing order -#}
         cast(
-            purchase_spend / sum(purchase_spend) over (partition by segment_id)
+            sum(line_amount) / sum(sum(line_amount)) over (partition by segment_id)
             as {{ crm_type_double() }}
         ) as spend_share,
         row_number() over (
-            partition by segment_id order by purchase_spend desc, category asc
+            partition by segment_id order by sum(line_amount) desc, category asc
         ) as category_rank
-    from spend_per_segment_category
-),
-
-buyers_per_segment_product as (
-    select
-        segment_id,
-        product_id,
-        product_name,
-        count(distinct customer_id) as buyer_count,
-        sum(line_amount) as purchase_spend
     from segment_purchase_lines
-    group by segment_id, product_id, product_name
+    group by segment_id, category
 ),
 
 products_ranked as (
     select
-        buyers_per_segment_product.segment_id,
-        buyers_per_segment_product.product_name,
-        cast(buyers_per_segment_product.buyer_count as {{ crm_type_double() }})
-        / segment_sizes.customer_count as buyer_share,
+        segment_id,
+        product_name,
+        count(distinct customer_id) as buyer_count,
         row_number() over (
-            partition by buyers_per_segment_product.segment_id
-            order by
-                buyers_per_segment_product.buyer_count desc,
-                buyers_per_segment_product.purchase_spend desc,
-                buyers_per_segment_product.product_id asc
+            partition by segment_id
+            order by count(distinct customer_id) desc, sum(line_amount) desc, product_id asc
         ) as product_rank
-    from buyers_per_segment_product
-    inner join segment_sizes
-        on buyers_per_segment_product.segment_id = segment_sizes.segment_id
+    from segment_purchase_lines
+    group by segment_id, product_id, product_name
 ),
 
-category_labels as (
+categories_listed as (
     select
         segment_id,
-        category_rank,
-        category || ' ' || cast(
-            cast(round(100 * spend_share) as {{ dbt.type_int() }}) as {{ dbt.type_string() }}
-        ) || '%' as category_label
+        {{ crm_ranked_list(
+            'category_rank', "category || ' ' || " ~ crm_percent_text('spend_share')
+        ) }} as top_categories
     from categories_ranked
-    where category_rank <= 3
+    group by segment_id
 ),
 
-product_labels as (
+products_listed as (
     select
-        segment_id,
-        product_rank,
-        product_name || ' (' || cast(
-            cast(round(100 * buyer_share) as {{ dbt.type_int() }}) as {{ dbt.type_string() }}
-        ) || '% of customers)' as product_label
+        products_ranked.segment_id,
+        {{ crm_ranked_list(
+            'products_ranked.product_rank',
+            "products_ranked.product_name || ' (' || " ~ crm_percent_text(
+                'cast(products_ranked.buyer_count as ' ~ crm_type_double() ~ ')'
+                ~ ' / segment_sizes.customer_count'
+            ) ~ " || ' of customers)'"
+        ) }} as top_products
     from products_ranked
-    where product_rank <= 3
-),
-
-categories_labelled as (
-    select
-        segment_id,
-        max(case when category_rank = 1 then category_label end) as category_label_1,
-        max(case when category_rank = 2 then category_label end) as category_label_2,
-        max(case when category_rank = 3 then category_label end) as category_label_3
-    from category_labels
-    group by segment_id
-),
-
-products_labelled as (
-    select
-        segment_id,
-        max(case when product_rank = 1 then product_label end) as product_label_1,
-        max(case when product_rank = 2 then product_label end) as product_label_2,
-        max(case when product_rank = 3 then product_label end) as product_label_3
-    from product_labels
-    group by segment_id
+    inner join segment_sizes
+        on products_ranked.segment_id = segment_sizes.segment_id
+    group by products_ranked.segment_id
 ),
 
 purchases_ranked as (
@@ -144,26 +103,16 @@ purchases_ranked as (
         segment_sizes.segment_id,
         cast(categories_ranked.category as {{ dbt.type_string() }}) as top_category,
         categories_ranked.spend_share as top_category_spend_share,
-        cast(
-            categories_labelled.category_label_1
-            || coalesce(', ' || categories_labelled.category_label_2, '')
-            || coalesce(', ' || categories_labelled.category_label_3, '')
-            as {{ dbt.type_string() }}
-        ) as top_categories,
-        cast(
-            products_labelled.product_label_1
-            || coalesce(', ' || products_labelled.product_label_2, '')
-            || coalesce(', ' || products_labelled.product_label_3, '')
-            as {{ dbt.type_string() }}
-        ) as top_products
+        cast(categories_listed.top_categories as {{ dbt.type_string() }}) as top_categories,
+        cast(products_listed.top_products as {{ dbt.type_string() }}) as top_products
     from segment_sizes
     left join categories_ranked
         on segment_sizes.segment_id = categories_ranked.segment_id
             and categories_ranked.category_rank = 1
-    left join categories_labelled
-        on segment_sizes.segment_id = categories_labelled.segment_id
-    left join products_labelled
-        on segment_sizes.segment_id = products_labelled.segment_id
+    left join categories_listed
+        on segment_sizes.segment_id = categories_listed.segment_id
+    left join products_listed
+        on segment_sizes.segment_id = products_listed.segment_id
 )
 
 select * from purchases_ranked

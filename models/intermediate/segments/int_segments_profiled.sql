@@ -10,24 +10,22 @@
     ('tenure_days', 'avg_tenure_days'),
     ('avg_basket_units', 'avg_basket_units'),
     ('count_distinct_categories', 'avg_distinct_categories'),
-    ('return_rate', 'avg_return_rate'),
+    ('share_spend_returned', 'avg_share_spend_returned'),
     ('avg_days_between_orders', 'avg_days_between_orders'),
     ('days_per_order', 'avg_days_per_order'),
 ] -%}
 {%- set compared = [
     'avg_recency_days', 'avg_frequency', 'avg_monetary', 'avg_days_between_orders',
-    'avg_return_rate',
+    'avg_share_spend_returned',
 ] -%}
 
 with
 
 {# Targets without Python models: no segment, no row. #}
 customers_segmented as (
-    select * from {{ crm_python_model_relation('int_customers_segmented', {
-        'customer_id': dbt.type_string(),
-        'segment_id': dbt.type_int(),
-        'distance_to_centroid': crm_type_double(),
-    }) }}
+    select * from {{ crm_python_model_relation(
+        'int_customers_segmented', int_customers_segmented_columns()
+    ) }}
 ),
 
 segment_features as (
@@ -53,19 +51,13 @@ customers_featured as (
 ),
 
 segment_means as (
-    {#- Means of exact decimals: two builds give the same bits whatever the summing order. -#}
     select
         segment_id,
         count(*) as customer_count,
         {% for column, name in averaged -%}
-            cast(
-                avg(cast({{ column }} as {{ dbt.type_numeric() }})) as {{ crm_type_double() }}
-            ) as {{ name }},
+            {{ crm_exact_avg(column) }} as {{ name }},
         {% endfor -%}
-        cast(
-            avg(cast(distance_to_centroid as {{ dbt.type_numeric() }}))
-            as {{ crm_type_double() }}
-        ) as avg_distance_to_centroid
+        {{ crm_exact_avg('distance_to_centroid') }} as avg_distance_to_centroid
     from customers_featured
     group by segment_id
 ),
@@ -73,9 +65,7 @@ segment_means as (
 base_means as (
     select
         {% for column, name in averaged if name in compared -%}
-            cast(
-                avg(cast({{ column }} as {{ dbt.type_numeric() }})) as {{ crm_type_double() }}
-            ) as base_{{ name }},
+            {{ crm_exact_avg(column) }} as base_{{ name }},
         {% endfor -%}
         count(*) as base_customer_count
     from segment_features

@@ -6,14 +6,9 @@ reviews as (
 
 {# Targets without Python models (dbt-spark session/thrift): no text is scored. #}
 review_texts_scored as (
-    select * from {{ crm_python_model_relation('int_review_texts_scored', {
-        'text_hash': dbt.type_string(),
-        'compound': crm_type_double(),
-        'positive': crm_type_double(),
-        'neutral': crm_type_double(),
-        'negative': crm_type_double(),
-        'is_text_truncated': dbt.type_boolean(),
-    }) }}
+    select * from {{ crm_python_model_relation(
+        'int_review_texts_scored', int_review_texts_scored_columns()
+    ) }}
 ),
 
 reviews_scored as (

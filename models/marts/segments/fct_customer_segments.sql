@@ -3,19 +3,17 @@ with
 
 {# Targets without Python models: every customer with features, segment null. #}
 customers_segmented as (
-    select * from {{ crm_python_model_relation('int_customers_segmented', {
-        'segment_id': dbt.type_int(),
-        'distance_to_centroid': crm_type_double(),
-    }, rows_from=ref('int_segment_features_prepared'), key_columns=['customer_id']) }}
+    select * from {{ crm_python_model_relation(
+        'int_customers_segmented', int_customers_segmented_columns(),
+        rows_from=ref('int_segment_features_prepared'), key_columns=['customer_id']
+    ) }}
 ),
 
 {# Targets without Python models: no segment, no persona. #}
 personas_named as (
-    select * from {{ crm_python_model_relation('int_segment_personas_named', {
-        'segment_id': dbt.type_int(),
-        'persona_name': dbt.type_string(),
-        'persona_description': dbt.type_string(),
-    }) }}
+    select * from {{ crm_python_model_relation(
+        'int_segment_personas_named', int_segment_personas_named_columns()
+    ) }}
 ),
 
 analysis_date as (
@@ -24,11 +22,10 @@ analysis_date as (
 
 segments_typed as (
     select
-        cast(customers_segmented.customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(customers_segmented.segment_id as {{ dbt.type_int() }}) as segment_id,
+        {% for name, data_type in int_customers_segmented_columns().items() -%}
+            cast(customers_segmented.{{ name }} as {{ data_type }}) as {{ name }},
+        {% endfor -%}
         cast(personas_named.persona_name as {{ dbt.type_string() }}) as persona_name,
-        cast(customers_segmented.distance_to_centroid as {{ crm_type_double() }})
-            as distance_to_centroid,
         cast(analysis_date.as_of_date as date) as as_of_date
     from customers_segmented
     left join personas_named

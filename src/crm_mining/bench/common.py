@@ -17,6 +17,13 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 DBT = Path(sys.executable).with_name("dbt")
 
 
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml with their defaults (what a plain `dbt build` uses)."""
+    import yaml
+
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+
+
 @dataclass
 class BenchResult:
     """One line of docs/benchmarks.md."""

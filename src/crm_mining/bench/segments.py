@@ -22,7 +22,14 @@ import sys
 import time
 from pathlib import Path
 
-from crm_mining.bench.common import BenchResult, dbt_command, dbt_env, median_of, run_timed
+from crm_mining.bench.common import (
+    BenchResult,
+    dbt_command,
+    dbt_env,
+    median_of,
+    project_vars,
+    run_timed,
+)
 
 SEGMENT_PATHS = [
     "path:models/intermediate/segments",
@@ -157,8 +164,10 @@ def _helpers_main(features_path: str, customers: int, threshold: int) -> None:
     frame = base.iloc[rng.integers(0, len(base), customers)].reset_index(drop=True)
     frame["customer_id"] = pd.array([f"{i:09d}" for i in range(customers)], dtype="string")
     for column in JITTERED:
-        frame[column] = frame[column] * rng.lognormal(0.0, 0.05, customers)
-    settings = SegmentationSettings(minibatch_threshold=threshold)
+        frame[column] = frame[column].astype("float64") * rng.lognormal(0.0, 0.05, customers)
+    settings = SegmentationSettings.from_config(
+        {**project_vars(), "segment_minibatch_threshold": threshold}
+    )
     started = time.perf_counter()
     model = fit_segmentation(frame, settings)
     fitted = time.perf_counter()

@@ -24,7 +24,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from crm_mining.bench.common import BenchResult, dbt_command, dbt_env, median_of, run_timed
+from crm_mining.bench.common import (
+    BenchResult,
+    dbt_command,
+    dbt_env,
+    median_of,
+    project_vars,
+    run_timed,
+)
 
 SENTIMENT_MODELS = [
     "int_review_texts_scored",
@@ -66,7 +73,14 @@ def score_main(texts: int, workers: int, chunk_size: int) -> None:
     from crm_mining.sentiment import SentimentSettings, score_text_batches
 
     batches = list(text_batches(texts, chunk_size))
-    settings = SentimentSettings(workers=workers, chunk_size=chunk_size, parallel_threshold=0)
+    settings = SentimentSettings.from_config(
+        {
+            **project_vars(),
+            "sentiment_workers": workers,
+            "sentiment_chunk_size": chunk_size,
+            "sentiment_parallel_threshold": 0,
+        }
+    )
     started = time.perf_counter()
     frame = score_text_batches(batches, texts, settings)
     seconds = time.perf_counter() - started
