@@ -25,6 +25,7 @@ def model(dbt, session):
         "dim_products": dbt.ref("dim_products"),
         "dim_segment_personas": dbt.ref("dim_segment_personas"),
         "fct_category_pair_associations": dbt.ref("fct_category_pair_associations"),
+        "fct_churn_calibration": dbt.ref("fct_churn_calibration"),
         "fct_churn_feature_importance": dbt.ref("fct_churn_feature_importance"),
         "fct_churn_model_metrics": dbt.ref("fct_churn_model_metrics"),
         "fct_customer_churn_scores": dbt.ref("fct_customer_churn_scores"),
