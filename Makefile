@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 
-.PHONY: setup build test dbt-build pytest lint format docs bench seeds lock clean
+.PHONY: setup build test dbt-build pytest lint format docs report bench seeds lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=python3"; exit 1; }
@@ -49,6 +49,11 @@ format: setup
 
 docs: setup
 	$(DBT) docs generate
+
+# The marts of the last build as one self-contained HTML file (opens offline, prints).
+REPORT ?= $(CURDIR)/.data/report.html
+report: setup
+	$(BIN)/python -m crm_mining.report --out $(REPORT)
 
 bench: setup
 	$(BIN)/python -m crm_mining.bench
