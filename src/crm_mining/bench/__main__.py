@@ -4,7 +4,8 @@ Each area is a module of this package with
 `run(work_dir: Path, quick: bool) -> list[BenchResult]`.
 Figures are medians of several runs on this machine; nothing here is asserted by the tests.
 The opt-in areas (OPT_IN_AREAS: spark, which builds about 10 million order lines on local
-Spark and on DuckDB; report, which builds the whole project on as many first) run only when named with --only, or with CRM_BENCH_<AREA>=1 in the
+Spark and on DuckDB; report, which builds the whole project on as many first) run only
+when named with --only, or with CRM_BENCH_<AREA>=1 in the
 environment (e.g. `CRM_BENCH_SPARK=1 make bench`).
 """
 

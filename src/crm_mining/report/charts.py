@@ -16,6 +16,8 @@ import vl_convert
 
 WIDTH = 560
 BAR_STEP = 22
+#: Plot width of bar charts, so that two fit side by side on a wide page.
+NARROW = 300
 RISK_COLORS = {"high": "#c0392b", "medium": "#e67e22", "low": "#2e86c1"}
 SENTIMENT_COLORS = {"positive": "#27ae60", "neutral": "#95a5a6", "negative": "#c0392b"}
 ACCENT = "#2e86c1"
@@ -63,7 +65,7 @@ def hbar(
         text=alt.Text(f"{value}:Q", format=value_format)
     )
     height = max(BAR_STEP * len(frame), 40)
-    return _spec((bars + labels).properties(width=WIDTH - 160, height=height))
+    return _spec((bars + labels).properties(width=NARROW, height=height))
 
 
 def stacked_hbar(
@@ -79,7 +81,7 @@ def stacked_hbar(
             color=alt.Color(f"{stack}:N", title=None, legend=alt.Legend(orient="bottom")),
             order=alt.Order(f"{value}:Q", sort="descending"),
         )
-        .properties(width=WIDTH - 160, height=max(BAR_STEP * frame[category].nunique(), 40))
+        .properties(width=NARROW, height=max(BAR_STEP * frame[category].nunique(), 40))
     )
     return _spec(chart)
 
@@ -276,7 +278,7 @@ def importance(frame: pd.DataFrame) -> Spec:
             high="datum.importance + datum.importance_std",
         )
     )
-    return _spec((bars + errors).properties(width=WIDTH - 200, height=BAR_STEP * len(frame)))
+    return _spec((bars + errors).properties(width=NARROW, height=BAR_STEP * len(frame)))
 
 
 def pair_matrix(frame: pd.DataFrame) -> Spec:
@@ -317,7 +319,7 @@ def grouped_bars(frame: pd.DataFrame) -> Spec:
             ),
             row=alt.Row("metric:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         )
-        .properties(width=WIDTH - 200, height=2 * BAR_STEP)
+        .properties(width=NARROW, height=2 * BAR_STEP)
     )
     return _spec(chart)
 

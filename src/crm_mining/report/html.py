@@ -22,6 +22,8 @@ header { border-bottom: 3px solid var(--accent); margin-bottom: 16px; }
 h1 { margin: 0 0 4px; font-size: 26px; }
 h2 { margin: 32px 0 4px; font-size: 20px; border-bottom: 1px solid var(--line); }
 .meta, figcaption .caption, .how, .table-caption { color: var(--muted); }
+.table-caption { margin: 0 0 4px; max-width: 560px; }
+figcaption { max-width: 620px; }
 .how { font-style: italic; margin: 4px 0 12px; }
 nav ol { columns: 2; margin: 8px 0 16px; padding-left: 20px; }
 nav a { color: var(--accent); text-decoration: none; }
@@ -31,11 +33,13 @@ dl.facts div { border: 1px solid var(--line); border-radius: 6px; padding: 6px 1
 dl.facts dt { font-size: 11px; color: var(--muted); text-transform: uppercase;
               letter-spacing: .03em; }
 dl.facts dd { margin: 0; font-size: 17px; font-weight: 600; }
-figure.chart { margin: 12px 0 20px; overflow-x: auto; }
+/* Charts and tables flow side by side where the page is wide enough. */
+figure.chart, div.table { display: inline-block; vertical-align: top; margin: 12px 28px 20px 0;
+                          max-width: 100%; overflow-x: auto; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figcaption { margin-bottom: 6px; }
 figcaption .title { font-weight: 600; }
-table.data { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
+table.data { border-collapse: collapse; margin: 4px 0 0; font-size: 13px; }
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 3px 10px;
                                text-align: left; vertical-align: top; }
 table.data td.number, table.data th.number { text-align: right;
@@ -51,7 +55,7 @@ footer { margin-top: 32px; color: var(--muted); font-size: 12px;
   nav { display: none; }
   section { break-before: page; }
   section:first-of-type { break-before: auto; }
-  figure.chart, table.data, dl.facts { break-inside: avoid; }
+  figure.chart, div.table, dl.facts { break-inside: avoid; }
   figure.chart { overflow: visible; }
 }
 </style>
@@ -93,8 +97,8 @@ def _table(table: Table) -> str:
     )
     caption = f'<p class="table-caption">{escape(table.caption)}</p>' if table.caption else ""
     return (
-        f'{caption}<table class="data" id="table-{escape(table.key)}">'
-        f"<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+        f'<div class="table">{caption}<table class="data" id="table-{escape(table.key)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>"
     )
 
 

@@ -112,6 +112,7 @@ def data_section(source: MartSource) -> Section:
                 charts.monthly(months),
             )
         )
+        section.items.sort(key=lambda item: item.key != "data-months")  # what is analysed first
     else:
         section.empty = "No order was kept: there is nothing to analyse."
     return section
@@ -180,7 +181,7 @@ def rfm_section(source: MartSource) -> Section:
                 "value_tier",
                 "monetary",
                 value_title="net spend",
-                value_format="~s",
+                value_format=".3~s",
                 color="value_tier",
                 colors=tier_colors,
             ),
@@ -189,6 +190,7 @@ def rfm_section(source: MartSource) -> Section:
             ),
         )
     )
+    section.items.sort(key=lambda item: isinstance(item, Table))  # charts first, side by side
     return section
 
 

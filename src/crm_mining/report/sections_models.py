@@ -222,7 +222,7 @@ def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> No
                     "clv_tier",
                     "total_predicted_clv",
                     value_title="predicted CLV, total",
-                    value_format="~s",
+                    value_format=".3~s",
                 ),
                 caption=", ".join(
                     f"{r.clv_tier}: {count(r.customer_count)} customers" for r in tiers.itertuples()

@@ -93,7 +93,9 @@ def open_source(path: Path | str, marts: list[str]) -> MartSource:
     absent (`has()` is False): the report says so in the section that needs them.
     """
     path = Path(path)
+    # No progress bar: the report prints one line, also on long queries over big marts.
     connection = duckdb.connect(":memory:")
+    connection.execute("set enable_progress_bar = false")
     try:
         if path.is_dir():
             if (path / BI_DATABASE_NAME).is_file():
