@@ -9,7 +9,7 @@ from crm_mining.report.model import Figure, Section, Table, count, day, money, n
 from crm_mining.report.source import MartSource
 
 
-def _floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The numeric columns used, as float64 (money may arrive as DECIMAL)."""
     frame = frame.copy()
     for column in columns:
@@ -103,7 +103,7 @@ def data_section(source: MartSource) -> Section:
         ]
     months = source.frame(queries.sql("revenue_by_month"))
     if len(months):
-        months = _floats(months, "net_revenue", "customer_count")
+        months = as_floats(months, "net_revenue", "customer_count")
         months["month"] = pd.to_datetime(months["month"])
         section.add(
             Figure(
@@ -129,7 +129,7 @@ def rfm_section(source: MartSource) -> Section:
     if not source.has(queries.RFM):
         section.empty = absent(queries.RFM)
         return section
-    grid = _floats(source.frame(queries.sql("rfm_grid")), "monetary", "customer_count")
+    grid = as_floats(source.frame(queries.sql("rfm_grid")), "monetary", "customer_count")
     if grid.empty:
         section.empty = "No customer has a purchase order: RFM has no row."
         return section
@@ -137,7 +137,7 @@ def rfm_section(source: MartSource) -> Section:
     section.add(
         Figure("rfm-grid", "Customers and net spend per R x F cell", charts.rfm_grids(grid))
     )
-    segments = _floats(source.frame(queries.sql("rfm_segments")), "monetary")
+    segments = as_floats(source.frame(queries.sql("rfm_segments")), "monetary")
     section.add(
         Figure(
             "rfm-segments",
@@ -170,7 +170,7 @@ def rfm_section(source: MartSource) -> Section:
             ],
         )
     )
-    tiers = _floats(source.frame(queries.sql("value_tiers")), "monetary")
+    tiers = as_floats(source.frame(queries.sql("value_tiers")), "monetary")
     tier_colors = {"high": "#1f618d", "medium": "#5dade2", "low": "#aed6f1"}
     section.add(
         Figure(
@@ -298,7 +298,7 @@ def segments_section(source: MartSource) -> Section:
             section.facts.append(("chosen k", count(chosen.iloc[0])))
         if len(evaluated) > 1:
             columns = ["k", "silhouette", "sample_inertia", "is_chosen_k"]
-            evaluated = _floats(evaluated[columns], "silhouette", "sample_inertia")
+            evaluated = as_floats(evaluated[columns], "silhouette", "sample_inertia")
             section.add(
                 Figure(
                     "segments-k",

@@ -6,7 +6,7 @@ import pandas as pd
 
 from crm_mining.report import charts, queries
 from crm_mining.report.model import Figure, Section, Table, count, money, number, share, text
-from crm_mining.report.sections_customers import _floats, absent
+from crm_mining.report.sections_customers import absent, as_floats
 from crm_mining.report.source import MartSource
 
 #: ROC AUC columns of fct_churn_model_metrics besides the chosen model's, with their label.
@@ -80,7 +80,7 @@ def churn_section(source: MartSource) -> Section:
             "churn-bands",
             "Customers by churn probability and risk band",
             charts.histogram(
-                _floats(histogram, "bin_start", "bin_end"),
+                as_floats(histogram, "bin_start", "bin_end"),
                 value_title="churn probability",
                 value_format="%",
                 domain=[0, 1],
@@ -91,7 +91,7 @@ def churn_section(source: MartSource) -> Section:
     if source.has(queries.CHURN_CALIBRATION):
         deciles = source.frame(queries.sql("calibration"))
         if len(deciles):
-            deciles = _floats(deciles, "predicted_churn_rate", "observed_churn_rate")
+            deciles = as_floats(deciles, "predicted_churn_rate", "observed_churn_rate")
             section.add(
                 Figure(
                     "churn-calibration",
@@ -123,7 +123,7 @@ def churn_section(source: MartSource) -> Section:
                 Figure(
                     "churn-drivers",
                     "Top drivers: what the model looks at",
-                    charts.importance(_floats(importance, "importance", "importance_std")),
+                    charts.importance(as_floats(importance, "importance", "importance_std")),
                 )
             )
         drivers = source.frame(queries.sql("high_risk_drivers"))
@@ -187,7 +187,7 @@ def clv_section(source: MartSource) -> Section | None:
 
 def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> None:
     if "predicted_clv" in columns:
-        bins = _floats(
+        bins = as_floats(
             source.frame(queries.histogram(queries.CLV, "predicted_clv")), "bin_start", "bin_end"
         )
         section.add(
@@ -199,7 +199,7 @@ def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> No
             )
         )
     if "p_alive" in columns:
-        bins = _floats(
+        bins = as_floats(
             source.frame(queries.histogram(queries.CLV, "p_alive", upper=1.0)),
             "bin_start",
             "bin_end",
@@ -212,7 +212,7 @@ def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> No
             )
         )
     if {"clv_tier", "predicted_clv"} <= set(columns):
-        tiers = _floats(source.frame(queries.sql("clv_by_tier")), "total_predicted_clv")
+        tiers = as_floats(source.frame(queries.sql("clv_by_tier")), "total_predicted_clv")
         section.add(
             Figure(
                 "clv-tiers",
@@ -232,7 +232,7 @@ def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> No
     if {"customer_id", "predicted_clv"} <= set(columns) and source.has_columns(
         queries.CUSTOMER_SEGMENTS, "customer_id", "segment_id", "persona_name"
     ):
-        by_segment = _floats(source.frame(queries.sql("clv_by_segment")), "avg_predicted_clv")
+        by_segment = as_floats(source.frame(queries.sql("clv_by_segment")), "avg_predicted_clv")
         section.add(
             Figure(
                 "clv-segments",

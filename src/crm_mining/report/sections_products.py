@@ -6,7 +6,7 @@ import pandas as pd
 
 from crm_mining.report import charts, queries
 from crm_mining.report.model import Figure, Section, Table, count, number, share
-from crm_mining.report.sections_customers import _floats, absent
+from crm_mining.report.sections_customers import absent, as_floats
 from crm_mining.report.source import MartSource
 
 
@@ -50,7 +50,7 @@ def associations_section(source: MartSource) -> Section:
         ("product pairs", count(totals["pair_count"])),
         ("products in a rule", count(totals["product_count"])),
     ]
-    by_lift = _floats(source.frame(queries.top_pairs("lift")), "lift", "support", "confidence")
+    by_lift = as_floats(source.frame(queries.top_pairs("lift")), "lift", "support", "confidence")
     by_lift["rule"] = (
         by_lift["antecedent_product_name"] + " → " + by_lift["consequent_product_name"]
     )
@@ -78,7 +78,7 @@ def associations_section(source: MartSource) -> Section:
             "Most frequent pairs (support).",
         )
     )
-    matrix = _floats(source.frame(queries.pair_matrix()), "lift", "support", "confidence")
+    matrix = as_floats(source.frame(queries.pair_matrix()), "lift", "support", "confidence")
     if len(matrix):
         section.add(
             Figure(
@@ -174,7 +174,7 @@ def sentiment_section(source: MartSource) -> Section:
     with_names = source.has_columns(queries.PRODUCTS, "product_id", "product_name")
     products = source.frame(queries.stars_vs_text(with_names))
     if len(products):
-        products = _floats(products, "avg_rating", "avg_compound", "share_rating_disagreement")
+        products = as_floats(products, "avg_rating", "avg_compound", "share_rating_disagreement")
         section.add(
             Figure(
                 "sentiment-stars-text",
