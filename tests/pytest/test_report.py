@@ -252,6 +252,8 @@ def test_numbers_shown_equal_the_marts(name: str, request: pytest.FixtureRequest
     assert number(facts["orders"]) == build.scalar("select count(*) from fct_orders")
     assert number(facts["customers"]) == build.scalar("select count(*) from dim_customers")
     assert facts["last order"] == str(build.scalar("select max(order_date) from fct_orders"))
+    as_of = build.scalar("select as_of_date from int_as_of_date_resolved")
+    assert facts["as_of_date"] == str(as_of) == built.report.as_of_date
 
     segments = build.df(
         "select segment_id, count(*) as n from fct_customer_segments group by segment_id"

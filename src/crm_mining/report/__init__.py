@@ -18,16 +18,18 @@ from pathlib import Path
 from crm_mining.report import queries
 from crm_mining.report.charts import render_svg
 from crm_mining.report.html import render_html
-from crm_mining.report.model import Report, Section, day
-from crm_mining.report.sections_customers import data_section, rfm_section, segments_section
+from crm_mining.report.model import Report, Section
+from crm_mining.report.sections_customers import (
+    as_of_date,
+    data_section,
+    rfm_section,
+    segments_section,
+)
 from crm_mining.report.sections_models import churn_section, clv_section
 from crm_mining.report.sections_products import associations_section, sentiment_section
 from crm_mining.report.source import MartSource, default_source, open_source
 
 __all__ = ["BuiltReport", "build_report", "collect_report", "default_source", "write_report"]
-
-#: Marts whose as_of_date column gives the report's analysis date, in order of preference.
-AS_OF_DATE_MARTS = [queries.RFM, queries.CHURN_METRICS, queries.CUSTOMER_SEGMENTS]
 
 
 @dataclass
@@ -37,15 +39,6 @@ class BuiltReport:
     report: Report
     path: Path
     size_bytes: int
-
-
-def _as_of_date(source: MartSource) -> str:
-    for mart in AS_OF_DATE_MARTS:
-        if "as_of_date" in source.columns(mart):
-            value = source.scalar(queries.as_of_date(mart))
-            if value is not None:
-                return day(value)
-    return "unknown (no mart with an as_of_date)"
 
 
 def collect_report(
@@ -65,7 +58,7 @@ def collect_report(
     report = Report(
         title=title,
         source=source.description,
-        as_of_date=_as_of_date(source),
+        as_of_date=as_of_date(source),
         sections=[section for section in sections if section is not None],
     )
     for position, figure in enumerate(report.figures if render else [], start=1):

@@ -17,6 +17,20 @@ def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+#: Marts whose as_of_date column gives the report's analysis date, in order of preference.
+AS_OF_DATE_MARTS = [queries.RFM, queries.CHURN_METRICS, queries.CUSTOMER_SEGMENTS]
+
+
+def as_of_date(source: MartSource) -> str:
+    """The analysis date of the build (every mart that has the column holds the same)."""
+    for mart in AS_OF_DATE_MARTS:
+        if "as_of_date" in source.columns(mart):
+            value = source.scalar(queries.as_of_date(mart))
+            if value is not None:
+                return day(value)
+    return "unknown (no mart with an as_of_date)"
+
+
 def absent(mart: str) -> str:
     return f"The mart {mart} is not in this warehouse: build the project (`make build`) first."
 
@@ -93,6 +107,7 @@ def data_section(source: MartSource) -> Section:
         ("guest orders", count(overview["guest_order_count"])),
         ("first order", day(overview["first_order_date"])),
         ("last order", day(overview["last_order_date"])),
+        ("as_of_date", as_of_date(source)),
         ("net revenue", money(overview["net_revenue"])),
     ]
     if source.has(queries.CUSTOMERS):
