@@ -16,7 +16,7 @@ export DBT_VERSION_CHECK := False
 SQLFLUFF := CRM_DUCKDB_PATH=$(CURDIR)/.data/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/.data/lint_target \
 	$(BIN)/sqlfluff
 
-.PHONY: setup build test dbt-build pytest lint format docs bench seeds lock clean
+.PHONY: setup build test dbt-build pytest lint format docs report bench seeds lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=python3"; exit 1; }
@@ -52,6 +52,11 @@ format: setup
 
 docs: setup
 	$(DBT) docs generate
+
+# The marts of the last build as one self-contained HTML file (opens offline, prints).
+REPORT ?= $(CURDIR)/.data/report.html
+report: setup
+	$(BIN)/python -m crm_mining.report --out $(REPORT)
 
 bench: setup
 	$(BIN)/python -m crm_mining.bench

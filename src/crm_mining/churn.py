@@ -187,6 +187,9 @@ class ChurnTrainingResult:
     metrics: dict[str, Any]
     #: One row per feature (see `importance_frame`); empty when no model was trained.
     importance: pd.DataFrame
+    #: One row per decile of validation predictions (see `calibration_table`); empty when no
+    #: model was trained.
+    calibration: pd.DataFrame = field(default_factory=lambda: calibration_table(None))
 
 
 # Inputs -------------------------------------------------------------------------------------
@@ -368,6 +371,21 @@ def calibration_by_decile(labels: np.ndarray, probabilities: np.ndarray) -> pd.D
     return table
 
 
+def calibration_table(deciles: pd.DataFrame | None) -> pd.DataFrame:
+    """`calibration_by_decile` output as the rows of fct_churn_calibration, with explicit dtypes
+    (no row for None: no model was trained)."""
+    deciles = calibration_by_decile(np.empty(0), np.empty(0)) if deciles is None else deciles
+    return pd.DataFrame(
+        {
+            "decile": deciles["decile"].astype("Int64"),
+            "customer_count": deciles["customers"].astype("Int64"),
+            "predicted_churn_rate": deciles["predicted_rate"].astype("Float64"),
+            "observed_churn_rate": deciles["observed_rate"].astype("Float64"),
+            "calibration_gap": deciles["gap"].astype("Float64"),
+        }
+    )
+
+
 METRIC_COLUMNS: tuple[str, ...] = (
     "model_name",
     "is_model_trained",
@@ -481,7 +499,7 @@ def _train(
     validated = _calibrated(candidates[chosen], y_fit, method, settings.random_seed)
     validated.fit(x_fit, y_fit)
     p_val = validated.predict_proba(x_val)[:, 1]
-    decile_gaps = calibration_by_decile(y_val, p_val)["gap"].abs()
+    deciles = calibration_by_decile(y_val, p_val)
     importance = importance_frame(
         validated, x_val, y_val, chosen, settings.random_seed, IMPORTANCE_MAX_ROWS
     )
@@ -502,11 +520,13 @@ def _train(
         roc_auc=_auc(y_val, p_val),
         pr_auc=float(average_precision_score(y_val, p_val)),
         brier_score=float(brier_score_loss(y_val, p_val)),
-        max_decile_calibration_gap=float(decile_gaps.max()),
+        max_decile_calibration_gap=float(deciles["gap"].abs().max()),
         **comparison,
         **common,
     )
-    return ChurnTrainingResult(model=model, metrics=metrics, importance=importance)
+    return ChurnTrainingResult(
+        model=model, metrics=metrics, importance=importance, calibration=calibration_table(deciles)
+    )
 
 
 def _fallback(

@@ -356,3 +356,24 @@ def test_values_print_readably() -> None:
     assert churn._format_value(1234.0, "int") == "1,234"
     assert churn._format_value(12.5, "money") == "12.50"
     assert churn._format_value(0.125, "share") == "12%"
+
+
+def test_validation_deciles_are_kept_for_the_calibration_mart(trained) -> None:
+    """fct_churn_calibration's rows: ten deciles of the 500 validation customers, recomputed
+    here from the validation split and the model fitted on the fit part."""
+    training, result = trained
+    table = result.calibration
+    assert list(table.columns) == [
+        "decile", "customer_count", "predicted_churn_rate", "observed_churn_rate",
+        "calibration_gap",
+    ]  # fmt: skip
+    assert table["decile"].tolist() == list(range(1, 11))
+    assert table["customer_count"].sum() == result.metrics["validation_customers"] == 500
+    labels = training["is_churned"].to_numpy().astype(int)
+    _, validation = churn.validation_split(labels, SETTINGS.validation_share, SETTINGS.random_seed)
+    assert table["observed_churn_rate"].mean() == pytest.approx(labels[validation].mean())
+    gaps = table["predicted_churn_rate"] - table["observed_churn_rate"]
+    assert (table["calibration_gap"] - gaps).abs().max() < 1e-12
+    assert table["calibration_gap"].abs().max() == result.metrics["max_decile_calibration_gap"]
+    fallback = churn.train_churn_model(constant_training(50, 0), SETTINGS, scored_customers=5)
+    assert fallback.calibration.empty and list(fallback.calibration.columns) == list(table.columns)

@@ -95,6 +95,7 @@ ML_MARTS = {
         ),
     ),
     "fct_churn_feature_importance": MlMart(keys=()),
+    "fct_churn_calibration": MlMart(keys=()),
     "dim_customers": MlMart(
         keys=("customer_id",),
         null_columns=(

@@ -4,7 +4,8 @@ Each area is a module of this package with
 `run(work_dir: Path, quick: bool) -> list[BenchResult]`.
 Figures are medians of several runs on this machine; nothing here is asserted by the tests.
 The opt-in areas (OPT_IN_AREAS: spark, which builds about 10 million order lines on local
-Spark and on DuckDB) run only when named with --only, or with CRM_BENCH_<AREA>=1 in the
+Spark and on DuckDB; report, which builds the whole project on as many first) run only
+when named with --only, or with CRM_BENCH_<AREA>=1 in the
 environment (e.g. `CRM_BENCH_SPARK=1 make bench`).
 """
 
@@ -20,9 +21,13 @@ from pathlib import Path
 
 from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
 
-AREAS = ["datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "spark"]
-# Areas left out of a default run (too long for every `make bench`).
-OPT_IN_AREAS = ["spark"]
+AREAS = [
+    "datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "spark",
+    "report",
+]  # fmt: skip
+# Areas left out of a default run (too long for every `make bench`): report builds the whole
+# project on 10 million order lines first.
+OPT_IN_AREAS = ["spark", "report"]
 
 
 def default_areas() -> list[str]:

@@ -1,0 +1,328 @@
+"""Report sections on the data and the customers: data, RFM, segments."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crm_mining.report import charts, queries
+from crm_mining.report.model import Figure, Section, Table, count, day, money, number, share
+from crm_mining.report.source import MartSource
+
+
+def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The numeric columns used, as float64 (money may arrive as DECIMAL)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+#: Marts whose as_of_date column gives the report's analysis date, in order of preference.
+AS_OF_DATE_MARTS = [queries.RFM, queries.CHURN_METRICS, queries.CUSTOMER_SEGMENTS]
+
+
+def as_of_date(source: MartSource) -> str:
+    """The analysis date of the build (every mart that has the column holds the same)."""
+    for mart in AS_OF_DATE_MARTS:
+        if "as_of_date" in source.columns(mart):
+            value = source.scalar(queries.as_of_date(mart))
+            if value is not None:
+                return day(value)
+    return "unknown (no mart with an as_of_date)"
+
+
+def absent(mart: str) -> str:
+    return f"The mart {mart} is not in this warehouse: build the project (`make build`) first."
+
+
+def data_section(source: MartSource) -> Section:
+    """Rows read / kept / left out per input, date range, as_of_date, customers, orders,
+    revenue by month."""
+    section = Section(
+        "data",
+        "Data",
+        "Every input row is either kept or left out with a reason; the months show what the "
+        "analysis covers.",
+    )
+    if source.has(queries.RECONCILIATION):
+        reconciliation = source.frame(queries.sql("reconciliation"))
+        present = reconciliation[reconciliation["rows_read"] > 0]
+        section.add(
+            Table(
+                "data-reconciliation",
+                ["input", "rows read", "kept", "duplicate", "rejected"],
+                [
+                    [
+                        row.input_name,
+                        count(row.rows_read),
+                        count(row.rows_kept),
+                        count(row.rows_duplicate),
+                        count(row.rows_rejected),
+                    ]
+                    for row in present.itertuples()
+                ],
+                "Rows read = kept + duplicate + rejected, for every input file.",
+            )
+        )
+        missing = list(reconciliation.loc[reconciliation["rows_read"] == 0, "input_name"])
+        if missing:
+            section.notes.append("Inputs absent or empty: " + ", ".join(missing) + ".")
+    if source.has(queries.REJECTED_ROWS):
+        left_out = source.frame(queries.sql("rows_left_out"))
+        if len(left_out):
+            left_out["reason"] = left_out["row_status"].where(
+                left_out["row_status"] == "duplicate", left_out["rejected_column"]
+            )
+            section.add(
+                Figure(
+                    "data-left-out",
+                    "Rows left out, per input and column at fault",
+                    charts.stacked_hbar(
+                        left_out, "input_name", "row_count", "reason", value_title="rows left out"
+                    ),
+                )
+            )
+            reasons = source.frame(queries.sql("rejection_reasons"))
+            if len(reasons):
+                section.add(
+                    Table(
+                        "data-reasons",
+                        ["input", "reason", "rows", "example"],
+                        [
+                            [r.input_name, r.reason, count(r.row_count), r.example_key]
+                            for r in reasons.itertuples()
+                        ],
+                        "Most frequent rejection reasons (audit_rejected_rows).",
+                    )
+                )
+        else:
+            section.notes.append("No input row was rejected or dropped as a duplicate.")
+    if not source.has(queries.ORDERS):
+        section.empty = absent(queries.ORDERS)
+        return section
+    overview = source.frame(queries.sql("order_overview")).iloc[0]
+    section.facts += [
+        ("orders", count(overview["order_count"])),
+        ("purchase orders", count(overview["purchase_order_count"])),
+        ("guest orders", count(overview["guest_order_count"])),
+        ("first order", day(overview["first_order_date"])),
+        ("last order", day(overview["last_order_date"])),
+        ("as_of_date", as_of_date(source)),
+        ("net revenue", money(overview["net_revenue"])),
+    ]
+    if source.has(queries.CUSTOMERS):
+        customers = source.frame(queries.sql("customer_overview")).iloc[0]
+        section.facts += [
+            ("customers", count(customers["customer_count"])),
+            ("customers with a purchase", count(customers["purchasing_customer_count"])),
+        ]
+    months = source.frame(queries.sql("revenue_by_month"))
+    if len(months):
+        months = as_floats(months, "net_revenue", "customer_count")
+        months["month"] = pd.to_datetime(months["month"])
+        section.add(
+            Figure(
+                "data-months",
+                "Net revenue and ordering customers per month",
+                charts.monthly(months),
+            )
+        )
+        section.items.sort(key=lambda item: item.key != "data-months")  # what is analysed first
+    else:
+        section.empty = "No order was kept: there is nothing to analyse."
+    return section
+
+
+def rfm_section(source: MartSource) -> Section:
+    """R x F grid (customers and spend per cell), named RFM segments, value tiers."""
+    section = Section(
+        "rfm",
+        "RFM: recency, frequency, monetary value",
+        "Top right of the grid (R 5, F 5) are recent, frequent buyers; bottom left, customers "
+        "who bought once, long ago. Segments name regions of that grid.",
+    )
+    if not source.has(queries.RFM):
+        section.empty = absent(queries.RFM)
+        return section
+    grid = as_floats(source.frame(queries.sql("rfm_grid")), "monetary", "customer_count")
+    if grid.empty:
+        section.empty = "No customer has a purchase order: RFM has no row."
+        return section
+    section.facts.append(("customers scored", count(grid["customer_count"].sum())))
+    section.add(
+        Figure("rfm-grid", "Customers and net spend per R x F cell", charts.rfm_grids(grid))
+    )
+    segments = as_floats(source.frame(queries.sql("rfm_segments")), "monetary")
+    section.add(
+        Figure(
+            "rfm-segments",
+            "Customers per named RFM segment",
+            charts.hbar(segments, "rfm_segment", "customer_count", value_title="customers"),
+        )
+    )
+    total = float(segments["monetary"].sum()) or 1.0
+    section.add(
+        Table(
+            "rfm-segments",
+            [
+                "RFM segment",
+                "customers",
+                "net spend",
+                "share of spend",
+                "avg days since last",
+                "avg orders",
+            ],
+            [
+                [
+                    r.rfm_segment,
+                    count(r.customer_count),
+                    money(r.monetary),
+                    share(r.monetary / total),
+                    number(r.avg_recency_days, 0),
+                    number(r.avg_frequency, 1),
+                ]
+                for r in segments.itertuples()
+            ],
+        )
+    )
+    tiers = as_floats(source.frame(queries.sql("value_tiers")), "monetary")
+    tier_colors = {"high": "#1f618d", "medium": "#5dade2", "low": "#aed6f1"}
+    section.add(
+        Figure(
+            "rfm-tiers",
+            "Net spend per value tier",
+            charts.hbar(
+                tiers,
+                "value_tier",
+                "monetary",
+                value_title="net spend",
+                value_format=".3~s",
+                color="value_tier",
+                colors=tier_colors,
+            ),
+            caption=", ".join(
+                f"{r.value_tier}: {count(r.customer_count)} customers" for r in tiers.itertuples()
+            ),
+        )
+    )
+    section.items.sort(key=lambda item: isinstance(item, Table))  # charts first, side by side
+    return section
+
+
+#: Persona columns shown in the profile, with their label (absent columns are skipped).
+PROFILE_FEATURES = {
+    "avg_recency_days": "days since last order",
+    "avg_frequency": "orders",
+    "avg_monetary": "net spend",
+    "avg_order_value": "order value",
+    "avg_tenure_days": "days as customer",
+    "avg_days_between_orders": "days between orders",
+    "avg_basket_units": "units per order",
+    "avg_distinct_categories": "categories bought",
+    "avg_return_rate": "return rate",
+    "top_category_spend_share": "spend in top category",
+    "avg_churn_probability": "churn probability",
+    "avg_review_sentiment": "review sentiment",
+}
+
+
+def _profile(personas: pd.DataFrame) -> pd.DataFrame:
+    """Long frame persona x feature: index = segment mean / customer-weighted mean of all."""
+    weights = personas["customer_count"].astype("float64")
+    rows = []
+    for column, label in PROFILE_FEATURES.items():
+        if column not in personas or personas[column].isna().all():
+            continue
+        values = personas[column].astype("float64")
+        known = values.notna()
+        overall = float((values[known] * weights[known]).sum() / weights[known].sum())
+        for persona, value in zip(personas["persona_name"], values, strict=True):
+            if pd.isna(value):
+                continue
+            index = value / overall if overall > 0 and value > 0 else None
+            digits = 2 if abs(value) < 10 else 0
+            rows.append(
+                {
+                    "persona": persona,
+                    "feature": label,
+                    "index": index,
+                    "label": f"{value:,.{digits}f}",
+                }
+            )
+    return pd.DataFrame(rows, columns=["persona", "feature", "index", "label"])
+
+
+def segments_section(source: MartSource) -> Section:
+    """Size and persona of each behavioural segment, profiles side by side, choice of k."""
+    section = Section(
+        "segments",
+        "Behavioural segments",
+        "Each column is a segment: red cells are well above the average customer, blue well "
+        "below; the number is the segment's own average.",
+    )
+    if not source.has(queries.PERSONAS):
+        section.empty = absent(queries.PERSONAS)
+        return section
+    personas = source.frame(queries.sql("personas"))
+    if personas.empty:
+        section.empty = "No customer could be segmented (no customer has a purchase order)."
+        return section
+    section.facts.append(("segments", count(len(personas))))
+    section.add(
+        Figure(
+            "segments-sizes",
+            "Customers per segment",
+            charts.hbar(
+                personas[["persona_name", "customer_count"]],
+                "persona_name",
+                "customer_count",
+                value_title="customers",
+            ),
+        )
+    )
+    section.add(
+        Table(
+            "segments-personas",
+            ["segment", "persona", "customers", "share", "who they are"],
+            [
+                [
+                    str(r.segment_id),
+                    r.persona_name,
+                    count(r.customer_count),
+                    share(r.customer_share),
+                    r.persona_description,
+                ]
+                for r in personas.itertuples()
+            ],
+        )
+    )
+    profile = _profile(personas)
+    if len(profile):
+        section.add(
+            Figure(
+                "segments-profiles",
+                "Segment profiles side by side",
+                charts.profile_heatmap(profile),
+            )
+        )
+    if source.has(queries.SEGMENT_METRICS):
+        metrics = source.frame(queries.sql("k_selection"))
+        evaluated = metrics[metrics["is_k_evaluated"].fillna(False).astype(bool)]
+        chosen = metrics.loc[metrics["is_chosen_k"].fillna(False).astype(bool), "k"]
+        if len(chosen):
+            section.facts.append(("chosen k", count(chosen.iloc[0])))
+        if len(evaluated) > 1:
+            columns = ["k", "silhouette", "sample_inertia", "is_chosen_k"]
+            evaluated = as_floats(evaluated[columns], "silhouette", "sample_inertia")
+            section.add(
+                Figure(
+                    "segments-k",
+                    "How k was chosen",
+                    charts.k_choice(evaluated),
+                    caption="k-means on a sample for each k; the chosen k has the best "
+                    "silhouette (see docs/segments.md).",
+                )
+            )
+        reasons = metrics["fallback_reason"].dropna().unique()
+        section.notes += [f"Segmentation fallback: {reason}" for reason in reasons]
+    return section

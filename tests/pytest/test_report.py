@@ -1,0 +1,432 @@
+"""The HTML report (`make report`, `python -m crm_mining.report`): builds on the sample, on
+generated data, on a real dataset without reviews or products, from the warehouse and from the
+exports; every chart renders to SVG with marks; the numbers shown equal the marts; the CLV
+section appears with its marts; headless Chromium opens it offline without error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
+
+from crm_mining.report import build_report, collect_report, queries
+from crm_mining.report.browser import check_page, find_chromium
+from crm_mining.report.charts import render_svg
+from crm_mining.report.model import Report
+from crm_mining.report.source import open_source
+
+# The marts a real orders-only dataset needs for the data, RFM, associations and sentiment
+# sections. Churn and segments are left out: the other sections must then say their marts are
+# absent (and the build stays small).
+RETAIL_SELECTION = [
+    "+audit_input_reconciliation",
+    "+audit_rejected_rows",
+    "+fct_orders",
+    "+dim_products",
+    "+fct_customer_rfm",
+    "+fct_item_pair_associations",
+    "+fct_recommendation_evaluation",
+    "+fct_product_sentiment",
+]
+
+
+class _Page(HTMLParser):
+    """Tables (by id) and facts (by section) of a report page, as the text a reader sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.facts: dict[str, dict[str, str]] = {}
+        self.empty: dict[str, str] = {}
+        self._section = ""
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._tag = ""
+        self._label = ""
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "section":
+            self._section = attributes["id"] or ""
+            self.facts[self._section] = {}
+        elif tag == "table":
+            self._table = (attributes["id"] or "").removeprefix("table-")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = []
+        elif tag in {"dt", "dd"} or (tag == "p" and attributes.get("class") == "empty"):
+            self._tag, self._text = tag if tag != "p" else "empty", []
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._tag:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row:
+            self.tables[self._table or ""].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+        elif tag == "dt" and self._tag == "dt":
+            self._label, self._tag = "".join(self._text), ""
+        elif tag == "dd" and self._tag == "dd":
+            self.facts[self._section][self._label] = "".join(self._text)
+            self._tag = ""
+        elif tag == "p" and self._tag == "empty":
+            self.empty[self._section] = "".join(self._text)
+            self._tag = ""
+
+
+def parse(html_file: Path) -> _Page:
+    page = _Page()
+    page.feed(html_file.read_text(encoding="utf-8"))
+    return page
+
+
+def number(text: str) -> float:
+    """A number as the report shows it: '12,345', '12.3 %' (as a share), '-' = missing."""
+    text = text.replace("\u00a0", " ").strip()
+    if text.endswith("%"):
+        return float(text.removesuffix("%").replace(",", "")) / 100
+    return float(text.replace(",", ""))
+
+
+def svg_mark_count(svg: str) -> int:
+    """Drawn data marks in a vl-convert SVG: children of the groups Vega tags `role-mark`."""
+    root = ET.fromstring(svg)
+    return sum(
+        len(element)
+        for element in root.iter()
+        if "role-mark" in (element.get("class") or "").split()
+    )
+
+
+@dataclass
+class Built:
+    """A report written from a build, with the build it read."""
+
+    build: DbtRun
+    html: Path
+    report: Report
+    size_bytes: int
+
+    @property
+    def page(self) -> _Page:
+        return parse(self.html)
+
+
+def _report(build: DbtRun, out: Path) -> Built:
+    built = build_report(build.db_path, out)
+    return Built(build, built.path, built.report, built.size_bytes)
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _report(sample_build, tmp_path_factory.mktemp("report") / "sample.html")
+
+
+@pytest.fixture(scope="module")
+def generated_report(generated_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _report(generated_build, tmp_path_factory.mktemp("report") / "generated.html")
+
+
+@pytest.fixture(scope="session")
+def retail_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """The UCI Online Retail sample (orders only: no reviews, no products file), built for
+    the report's sections (RETAIL_SELECTION; the models only: their data tests run elsewhere)."""
+    from scripts.onboarding.online_retail_to_flat import convert
+
+    source = shared_dataset("online_retail/online_retail_random20k.csv")
+    work = tmp_path_factory.mktemp("report_retail")
+    convert(source, work / "data")
+    return run_dbt(
+        ["run", "--select", *RETAIL_SELECTION],
+        work,
+        {"data_dir": str(work / "data")},
+    ).check()
+
+
+@pytest.fixture(scope="module")
+def retail_report(retail_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _report(retail_build, tmp_path_factory.mktemp("report") / "retail.html")
+
+
+# Every report builds, self-contained, every chart with marks ------------------------------
+
+
+@pytest.mark.parametrize("name", ["sample_report", "generated_report", "retail_report"])
+def test_report_is_one_offline_file_whose_charts_all_have_marks(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    built: Built = request.getfixturevalue(name)
+    html = built.html.read_text(encoding="utf-8")
+    assert built.size_bytes < 5_000_000
+    # nothing to fetch: no script, stylesheet, image or font from anywhere
+    for needle in ["<script", "<link", "src=", "@import", "url(http", 'href="http']:
+        assert needle not in html, needle
+    assert built.report.figures, "no chart at all"
+    for figure in built.report.figures:
+        assert svg_mark_count(figure.svg) > 0, f"chart {figure.key} has no data mark"
+        assert f'data-chart="{figure.key}"' in html
+
+
+def test_every_chart_spec_renders_again_with_vl_convert(sample_report: Built) -> None:
+    """The specs (not only the SVG kept in the report) render with vl-convert to marks."""
+    keys = [figure.key for figure in sample_report.report.figures]
+    assert len(keys) == len(set(keys))
+    for figure in sample_report.report.figures:
+        assert svg_mark_count(render_svg(figure.spec, prefix="again")) > 0, figure.key
+
+
+def test_sample_report_has_every_section_and_no_clv_without_its_marts(
+    sample_report: Built,
+) -> None:
+    keys = [section.key for section in sample_report.report.sections]
+    assert keys == ["data", "rfm", "segments", "churn", "associations", "sentiment"]
+    assert not any(section.empty for section in sample_report.report.sections)
+    figures = {figure.key for figure in sample_report.report.figures}
+    assert {
+        "data-months", "rfm-grid", "segments-profiles", "segments-k", "churn-bands",
+        "churn-calibration", "churn-auc", "churn-drivers", "associations-matrix",
+        "associations-evaluation", "sentiment-months", "sentiment-stars-text",
+    } <= figures  # fmt: skip
+
+
+def test_chart_ids_are_unique_on_the_page(sample_report: Built) -> None:
+    """Clip paths and gradients of one chart never resolve to another chart's."""
+    html = sample_report.html.read_text(encoding="utf-8")
+    ids = [
+        element.get("id")
+        for figure in sample_report.report.figures
+        for element in ET.fromstring(figure.svg).iter()
+        if element.get("id")
+    ]
+    assert ids and len(ids) == len(set(ids))
+    assert all(f'id="{identifier}"' in html for identifier in ids)
+
+
+# The numbers shown equal the marts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["sample_report", "generated_report"])
+def test_numbers_shown_equal_the_marts(name: str, request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(name)
+    page, build = built.page, built.build
+
+    reconciliation = build.df("audit_input_reconciliation").set_index("input_name")
+    shown = {
+        row[0]: [number(cell) for cell in row[1:]] for row in page.tables["data-reconciliation"]
+    }
+    expected = {
+        name: [row.rows_read, row.rows_kept, row.rows_duplicate, row.rows_rejected]
+        for name, row in reconciliation.iterrows()
+        if row.rows_read > 0
+    }
+    assert shown == expected
+    rejected = build.df(
+        "select input_name, reason, count(*) as n from audit_rejected_rows "
+        "where row_status = 'rejected' group by all"
+    ).set_index(["input_name", "reason"])["n"]
+    for input_name, reason, rows, _ in page.tables["data-reasons"]:
+        assert number(rows) == rejected[(input_name, reason)]
+
+    facts = page.facts["data"]
+    assert number(facts["orders"]) == build.scalar("select count(*) from fct_orders")
+    assert number(facts["customers"]) == build.scalar("select count(*) from dim_customers")
+    assert facts["last order"] == str(build.scalar("select max(order_date) from fct_orders"))
+    as_of = build.scalar("select as_of_date from int_as_of_date_resolved")
+    assert facts["as_of_date"] == str(as_of) == built.report.as_of_date
+
+    segments = build.df(
+        "select segment_id, count(*) as n from fct_customer_segments group by segment_id"
+    ).set_index("segment_id")["n"]
+    shown_segments = {int(row[0]): number(row[2]) for row in page.tables["segments-personas"]}
+    assert shown_segments == segments.to_dict()
+
+    rfm = build.df(
+        "select rfm_segment, count(*) as n from fct_customer_rfm group by rfm_segment"
+    ).set_index("rfm_segment")["n"]
+    assert {row[0]: number(row[1]) for row in page.tables["rfm-segments"]} == rfm.to_dict()
+
+    bands = build.df(
+        "select churn_risk_band, count(*) as n from fct_customer_churn_scores group by 1"
+    ).set_index("churn_risk_band")["n"]
+    assert {row[0]: number(row[1]) for row in page.tables["churn-bands"]} == bands.to_dict()
+
+    evaluation = build.df("fct_recommendation_evaluation").set_index("recommender")
+    for recommender, customers, hit_rate, _recall in page.tables["associations-evaluation"]:
+        assert number(customers) == evaluation.loc[recommender, "evaluated_customer_count"]
+        assert number(hit_rate) == pytest.approx(evaluation.loc[recommender, "hit_rate"], abs=5e-4)
+
+    reviews = build.scalar("select count(*) from fct_review_sentiment")
+    assert number(page.facts["sentiment"]["reviews"]) == reviews
+
+
+def test_top_pairs_are_the_strongest_rules_with_product_names(sample_report: Built) -> None:
+    """Independent of the report's SQL: the pair shown first is a kept rule, named as in the
+    mart, whose lift is the highest of all kept rules; the first by support, the most frequent."""
+    rules = sample_report.build.df("fct_item_pair_associations")
+    first = sample_report.page.tables["associations-lift"][0]
+    antecedent, consequent = first[0].split(" → ")
+    shown = rules[
+        (rules["antecedent_product_name"] == antecedent)
+        & (rules["consequent_product_name"] == consequent)
+    ]
+    assert len(shown) == 1
+    assert shown["lift"].iloc[0] == pytest.approx(rules["lift"].max(), rel=1e-9)
+    assert number(first[4]) == pytest.approx(rules["lift"].max(), abs=0.05)
+    top_support = sample_report.page.tables["associations-support"][0]
+    assert number(top_support[1]) == rules["pair_order_count"].max()
+
+
+# Sources: warehouse, exports, real data without reviews and products -----------------------
+
+
+def _shown(report: Report) -> list[tuple[object, ...]]:
+    return [
+        (section.key, section.facts, [table.rows for table in section.tables], section.empty)
+        for section in report.sections
+    ]
+
+
+def test_exports_give_the_same_report_as_the_warehouse(sample_report: Built) -> None:
+    exports = sample_report.build.db_path.parent / "exports"
+    with open_source(exports / "parquet", queries.MARTS) as parquet:
+        from_parquet = collect_report(parquet, render=False)
+        assert parquet.description.startswith("Parquet files")
+    with open_source(exports, queries.MARTS) as published:
+        from_database = collect_report(published, render=False)
+        assert "crm_mining_marts.duckdb" in published.description
+    assert _shown(from_parquet) == _shown(sample_report.report)
+    assert _shown(from_database) == _shown(sample_report.report)
+
+
+def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> None:
+    report, page, build = retail_report.report, retail_report.page, retail_report.build
+    assert report.section("sentiment").empty.startswith("There is no review")
+    assert "There is no review" in page.empty["sentiment"]
+    assert "fct_customer_churn_scores" in page.empty["churn"]
+    assert "dim_segment_personas" in page.empty["segments"]
+    assert report.section("sentiment").figures == []
+    reconciliation = build.df("audit_input_reconciliation").set_index("input_name")
+    transactions = next(r for r in page.tables["data-reconciliation"] if r[0] == "transactions")
+    assert number(transactions[4]) == reconciliation.loc["transactions", "rows_rejected"] > 0
+    assert "reviews" in " ".join(retail_report.report.section("data").notes)
+    assert {f.key for f in report.section("associations").figures} >= {"associations-lift"}
+    names = set(build.df("select distinct product_name from dim_products")["product_name"])
+    first = page.tables["associations-lift"][0][0].split(" → ")
+    assert set(first) <= names
+
+
+def test_cli_reads_the_warehouse_of_crm_duckdb_path(sample_build: DbtRun, tmp_path: Path) -> None:
+    out = tmp_path / "cli" / "report.html"
+    env = {**os.environ, "CRM_DUCKDB_PATH": str(sample_build.db_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "crm_mining.report", "--out", str(out)],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.exists() and "report:" in done.stdout and "charts" in done.stdout
+
+
+def test_cli_says_when_there_is_no_build(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from crm_mining.report.__main__ import main
+
+    assert main(["--out", str(tmp_path / "r.html"), "--source", str(tmp_path / "no.duckdb")]) == 2
+    assert "make build" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+# Lifetime value: shown when its marts exist, whatever columns they have --------------------
+
+
+def _with_clv(sample_build: DbtRun, folder: Path, drop: list[str]) -> pd.DataFrame:
+    """The sample's published Parquet marts plus hand-made CLV marts (documented columns,
+    less `drop`) in `folder`; returns the CLV table."""
+    folder.mkdir(parents=True)
+    for parquet in (sample_build.db_path.parent / "exports" / "parquet").glob("*.parquet"):
+        (folder / parquet.name).write_bytes(parquet.read_bytes())
+    customers = sample_build.df("select customer_id from fct_customer_rfm order by customer_id")
+    n = len(customers)
+    clv = customers.assign(
+        p_alive=[(i % 10) / 10 + 0.05 for i in range(n)],
+        expected_purchases=[(i % 7) * 0.5 for i in range(n)],
+        predicted_clv=[float((i * 37) % 1000) for i in range(n)],
+    )
+    clv["clv_tier"] = pd.cut(
+        clv["predicted_clv"], [-1, 300, 700, 1000], labels=["low", "medium", "high"]
+    ).astype(str)
+    clv = clv.drop(columns=drop)
+    metrics = pd.DataFrame({"r": [0.243], "alpha": [4.414], "is_converged": [True]})
+    with duckdb.connect() as con:
+        con.register("clv", clv)
+        con.register("metrics", metrics)
+        con.execute(f"copy clv to '{folder / 'fct_customer_lifetime_value.parquet'}'")
+        con.execute(f"copy metrics to '{folder / 'fct_clv_model_metrics.parquet'}'")
+    return clv
+
+
+def test_clv_section_from_hand_made_marts(sample_build: DbtRun, tmp_path: Path) -> None:
+    clv = _with_clv(sample_build, tmp_path / "marts", drop=[])
+    built = build_report(tmp_path / "marts", tmp_path / "clv.html")
+    section = built.report.section("clv")
+    facts = dict(section.facts)
+    assert number(facts["customers valued"]) == len(clv)
+    assert number(facts["predicted CLV, total"]) == pytest.approx(clv["predicted_clv"].sum())
+    assert number(facts["mean P(alive)"]) == pytest.approx(clv["p_alive"].mean(), abs=5e-4)
+    assert [f.key for f in section.figures] == [
+        "clv-distribution", "clv-p-alive", "clv-tiers", "clv-segments"
+    ]  # fmt: skip
+    assert all(svg_mark_count(figure.svg) > 0 for figure in section.figures)
+    metrics = {row[0]: row[1] for row in section.table("clv-metrics").rows}
+    assert metrics["alpha"] == "4.414"
+    keys = [s.key for s in built.report.sections]
+    assert keys.index("clv") == keys.index("churn") + 1
+
+
+def test_clv_section_without_some_columns(sample_build: DbtRun, tmp_path: Path) -> None:
+    _with_clv(sample_build, tmp_path / "marts", drop=["p_alive", "clv_tier"])
+    built = build_report(tmp_path / "marts", tmp_path / "clv.html")
+    section = built.report.section("clv")
+    assert [f.key for f in section.figures] == ["clv-distribution", "clv-segments"]
+    assert "mean P(alive)" not in dict(section.facts)
+    assert any("p_alive, clv_tier" in note for note in section.notes)
+
+
+# In a real browser -------------------------------------------------------------------------
+
+
+def test_chromium_opens_the_report_offline_and_draws_every_chart(sample_report: Built) -> None:
+    if find_chromium() is None:
+        pytest.skip("no Chromium (Debian package `chromium`; .ci/run installs it with apt)")
+    screenshot = sample_report.html.with_suffix(".png")
+    check = check_page(sample_report.html, screenshot, pdf=True)
+    print(f"report screenshot: {screenshot}")
+    assert check.console_errors == []
+    assert check.external_requests == []
+    assert [chart["key"] for chart in check.charts] == [
+        figure.key for figure in sample_report.report.figures
+    ]
+    for chart in check.charts:
+        assert chart["width"] > 100 and chart["height"] > 50, chart
+        assert chart["marks"] > 0, chart
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert check.pdf_pages is not None and check.pdf_pages >= 3  # printable, several pages
