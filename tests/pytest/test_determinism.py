@@ -58,7 +58,10 @@ def differing_marts(first: DbtRun, second: DbtRun) -> dict[str, int]:
                     [mart],
                 ).fetchall()
             ]
-            as_text = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
+            as_text = ", ".join(
+                f'cast("{column}" as varchar) as text_{position}'
+                for position, column in enumerate(columns)
+            )
             query = (
                 f"select count(*) from ((select {as_text} from first_build.main.{mart} "
                 f"except all select {as_text} from second_build.main.{mart}) union all "
