@@ -5,6 +5,7 @@ risk bands, drivers and determinism. The dbt builds are in test_churn_build.py."
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def synthetic_training(n: int, seed: int = 0, signal: float = 1.0) -> pd.DataFra
             "stddev_gap_days": np.where(frequency > 2, gap / 3, np.nan),
             "max_gap_days": np.where(frequency > 1, 2 * gap, np.nan),
             "recency_gap_ratio": np.where(frequency > 1, recency / gap, np.nan),
-            "return_rate": rng.beta(1, 20, n),
+            "share_units_returned": rng.beta(1, 20, n),
             "count_reviews": reviews,
             "avg_review_compound": np.where(reviews > 0, rng.uniform(-1, 1, n), np.nan),
             "share_negative_reviews": np.where(reviews > 0, rng.random(n), np.nan),
@@ -223,7 +224,7 @@ def test_result_survives_the_round_trip_through_bytes(trained) -> None:
     np.testing.assert_array_equal(restored.model.predict(fresh), result.model.predict(fresh))
     assert restored.metrics == result.metrics
     with pytest.raises(TypeError):
-        churn.load_result(churn.pickle.dumps({"not": "a result"}))
+        churn.load_result(pickle.dumps({"not": "a result"}))
 
 
 # ---------------------------------------------------------------- scores and drivers
