@@ -63,6 +63,7 @@ from crm_mining.churn.model import (
     ISOTONIC_MIN_CUSTOMERS,
     Calibrator,
     ChurnModel,
+    Member,
     calibration_method_for,
     candidate_models,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "ChurnSettings",
     "ChurnTrainingResult",
     "FeatureScreen",
+    "Member",
     "_format_value",
     "calibration_by_decile",
     "calibration_method_for",

@@ -65,14 +65,14 @@ def importance_frame(
     rng = np.random.RandomState(random_seed)
     with single_threaded():
         engine = model.what_if(matrix)
-        score = roc_auc(labels, model.probability(engine.decision))
+        score = roc_auc(labels, engine.probability)
         if score is None:
             return _importance_dtypes(empty)
         drops = np.empty((len(model.used), IMPORTANCE_REPEATS))
         for k in range(len(model.used)):
             for repeat in range(IMPORTANCE_REPEATS):
                 shuffled = engine.with_rows(k, rng.permutation(len(labels)))
-                drops[k, repeat] = score - roc_auc(labels, model.probability(shuffled))
+                drops[k, repeat] = score - roc_auc(labels, shuffled)
     table = pd.DataFrame(
         {
             "feature_name": [FEATURE_NAMES[j] for j in model.used],
@@ -115,18 +115,18 @@ def _scores_and_effects(model: ChurnModel, matrix: np.ndarray) -> tuple[np.ndarr
     features the model does not use, and for a constant model."""
     n = len(matrix)
     effects = np.zeros((n, len(FEATURE_NAMES)))
-    if model.estimator is None or n == 0:
+    if not model.is_trained or n == 0:
         return model.predict_matrix(matrix), effects
     probabilities = np.empty(n)
     for start in range(0, n, CHUNK_ROWS):
         rows = slice(start, min(n, start + CHUNK_ROWS))
         engine = model.what_if(matrix[rows])
-        base = model.probability(engine.decision)
+        base = engine.probability
         probabilities[rows] = base
         for k, j in enumerate(model.used):
             reference = model.reference_of(k)
             if not math.isnan(reference):
-                effects[rows, j] = base - model.probability(engine.with_constant(k, reference))
+                effects[rows, j] = base - engine.with_constant(k, reference)
     return probabilities, effects
 
 
@@ -166,7 +166,7 @@ def describe_drivers(
     joined by "; ". A constant model explains itself with its fallback reason.
     """
     n = len(matrix)
-    if model.estimator is None:
+    if not model.is_trained:
         return np.full(n, None, dtype=object), np.full(
             n, f"no model trained: {model.fallback_reason}", dtype=object
         )

@@ -128,34 +128,30 @@ class Calibrator:
         return self.mapping.predict_proba(np.asarray(decision).reshape(-1, 1))[:, 1]
 
 
-def _guarded_fit(estimator: Any, x: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
-    """Fit a clone on x, with the columns that are null in every row of x set to 0 (a fold of
-    the fit rows can miss every value of a rare feature; gradient boosting cannot bin an
-    all-null column). Returns the model and the columns so set."""
-    empty = np.isnan(x).all(axis=0)
-    if empty.any():
-        x = x.copy()
-        x[:, empty] = 0.0
-    return clone(estimator).fit(x, y), empty
+@dataclass
+class Member:
+    """One calibrated classifier: an estimator on the used features and its calibrator."""
+
+    estimator: Any
+    calibrator: Calibrator
+    _compiled: CompiledTrees | None = field(default=None, repr=False, compare=False)
+
+    def decision(self, matrix: np.ndarray) -> np.ndarray:
+        with single_threaded():
+            return self.estimator.decision_function(matrix)
+
+    def what_if(self, matrix: np.ndarray) -> WhatIf:
+        """The what-if engine of the estimator on `matrix` (its own columns)."""
+        if self._compiled is None and CompiledTrees.supports(self.estimator):
+            self._compiled = CompiledTrees(self.estimator, matrix.shape[1])
+        return what_if(self.estimator, matrix, self._compiled)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the tabulated trees are rebuilt where they are needed, not stored with the model
+        return {**self.__dict__, "_compiled": None}
 
 
-def out_of_fold_decision(
-    estimator: Any, x: np.ndarray, y: np.ndarray, random_seed: int
-) -> np.ndarray:
-    """Decision value of each row from a model fitted on the other folds (stratified, seeded)."""
-    folds = StratifiedKFold(
-        n_splits=max(2, min(CALIBRATION_FOLDS, minority(y))), shuffle=True, random_state=random_seed
-    )
-    decision = np.empty(len(y))
-    for train, held_out in folds.split(x, y):
-        fitted, empty = _guarded_fit(estimator, x[train], y[train])
-        rows = x[held_out].copy()
-        rows[:, empty] = 0.0
-        decision[held_out] = fitted.decision_function(rows)
-    return decision
-
-
-def fit_calibrated(
+def fit_members(
     estimator: Any,
     x: np.ndarray,
     y: np.ndarray,
@@ -163,16 +159,49 @@ def fit_calibrated(
     random_seed: int,
     fitted: Any = None,
     held_out: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[Any, Calibrator]:
-    """The estimator fitted on every row of x (or `fitted`, already fitted on them) and its
-    calibrator: fitted on the decision values of the `held_out` rows (x, y) when given, else
-    on the out-of-fold decision values of x."""
-    if fitted is None:
-        fitted = clone(estimator).fit(x, y)
+) -> tuple[Member, ...]:
+    """The calibrated classifiers of x, y.
+
+    With `held_out` rows (x, y): one member, the estimator fitted on x (or `fitted`, already
+    fitted on it) calibrated on the held-out rows' decision values. Otherwise, as
+    CalibratedClassifierCV's ensemble: one member per stratified fold (CALIBRATION_FOLDS,
+    seeded), fitted on the other folds and calibrated on its own; the probability is their
+    mean. Columns that are null in every row a member is fitted on are set to 0 for it (a fold
+    can miss every value of a rare feature; gradient boosting cannot bin an all-null column).
+    """
     if held_out is not None:
-        return fitted, Calibrator.fit(fitted.decision_function(held_out[0]), held_out[1], method)
-    decision = out_of_fold_decision(estimator, x, y, random_seed)
-    return fitted, Calibrator.fit(decision, y, method)
+        if fitted is None:
+            fitted = clone(estimator).fit(x, y)
+        calibrator = Calibrator.fit(fitted.decision_function(held_out[0]), held_out[1], method)
+        return (Member(fitted, calibrator),)
+    folds = StratifiedKFold(
+        n_splits=max(2, min(CALIBRATION_FOLDS, minority(y))),
+        shuffle=True,
+        random_state=random_seed,
+    )
+    members = []
+    for train, own in folds.split(x, y):
+        rows = x[train]
+        empty = np.isnan(rows).all(axis=0)
+        member_estimator = clone(estimator)
+        if empty.any():
+            member_estimator = Pipeline(
+                [
+                    ("fill", FunctionTransformer(_zero_columns, kw_args={"columns": empty})),
+                    ("model", member_estimator),
+                ]
+            )
+        member_estimator.fit(rows, y[train])
+        calibrator = Calibrator.fit(member_estimator.decision_function(x[own]), y[own], method)
+        members.append(Member(member_estimator, calibrator))
+    return tuple(members)
+
+
+def _zero_columns(matrix: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The matrix with the given columns (boolean mask) set to 0."""
+    matrix = np.array(matrix, dtype=float, copy=True)
+    matrix[:, columns] = 0.0
+    return matrix
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
@@ -190,54 +219,70 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
 
 @dataclass
 class ChurnModel:
-    """What scores customers: a calibrated classifier, or a constant with the reason."""
+    """What scores customers: calibrated classifiers (their mean probability), or a constant
+    with the reason."""
 
     model_name: str
-    #: Classifier fitted on the used features; None for a constant score.
-    estimator: Any | None
-    calibrator: Calibrator | None
+    #: The calibrated classifiers on the used features; none for a constant score.
+    members: tuple[Member, ...]
     constant_probability: float
     fallback_reason: str | None
     calibration_method: str
     #: Median of each feature over the training snapshot: the "typical customer" of drivers.
     reference: dict[str, float] = field(default_factory=dict)
-    #: Positions in FEATURE_NAMES of the features the classifier was fitted on.
+    #: Positions in FEATURE_NAMES of the features the classifiers were fitted on.
     used: tuple[int, ...] = ()
-    _compiled: CompiledTrees | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_trained(self) -> bool:
-        return self.estimator is not None
+        return len(self.members) > 0
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Churn probability of each row of `features` (columns FEATURE_NAMES)."""
-        if self.estimator is None:
-            return np.full(len(features), self.constant_probability, dtype=float)
         return self.predict_matrix(feature_matrix(features))
 
     def predict_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Churn probability of each row of a FEATURE_NAMES matrix."""
-        if self.estimator is None:
+        if not self.is_trained:
             return np.full(len(matrix), self.constant_probability, dtype=float)
         if len(matrix) == 0:
             return np.empty(0, dtype=float)
-        return self.probability(self.estimator.decision_function(matrix[:, list(self.used)]))
+        used = matrix[:, list(self.used)]
+        return _mean([m.calibrator(m.decision(used)) for m in self.members])
 
-    def probability(self, decision: np.ndarray) -> np.ndarray:
-        """The calibrated probability of decision values."""
-        assert self.calibrator is not None
-        return self.calibrator(decision)
-
-    def what_if(self, matrix: np.ndarray) -> WhatIf:
-        """The what-if engine on the used columns of a FEATURE_NAMES matrix."""
-        if self._compiled is None and CompiledTrees.supports(self.estimator):
-            self._compiled = CompiledTrees(self.estimator, len(self.used))
-        return what_if(self.estimator, matrix[:, list(self.used)], self._compiled)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # the tabulated trees are rebuilt where they are needed, not stored with the model
-        return {**self.__dict__, "_compiled": None}
+    def what_if(self, matrix: np.ndarray) -> ProbabilityWhatIf:
+        """What-if churn probabilities on the rows of a FEATURE_NAMES matrix."""
+        used = matrix[:, list(self.used)]
+        with single_threaded():
+            return ProbabilityWhatIf(self.members, [m.what_if(used) for m in self.members])
 
     def reference_of(self, position: int) -> float:
         """The typical value of the used feature at `position` in self.used."""
         return self.reference.get(FEATURE_NAMES[self.used[position]], math.nan)
+
+
+def _mean(probabilities: list[np.ndarray]) -> np.ndarray:
+    """Mean of the members' probabilities, summed in member order."""
+    total = probabilities[0].copy()
+    for p in probabilities[1:]:
+        total += p
+    return total / len(probabilities)
+
+
+class ProbabilityWhatIf:
+    """A model's churn probabilities on fixed rows, and with one used feature replaced
+    (positions in ChurnModel.used)."""
+
+    def __init__(self, members: tuple[Member, ...], engines: list[WhatIf]) -> None:
+        self.calibrators = [m.calibrator for m in members]
+        self.engines = engines
+        self.probability = self._calibrated([e.decision for e in engines])
+
+    def _calibrated(self, decisions: list[np.ndarray]) -> np.ndarray:
+        return _mean([c(d) for c, d in zip(self.calibrators, decisions, strict=True)])
+
+    def with_constant(self, column: int, value: float) -> np.ndarray:
+        return self._calibrated([e.with_constant(column, value) for e in self.engines])
+
+    def with_rows(self, column: int, order: np.ndarray) -> np.ndarray:
+        return self._calibrated([e.with_rows(column, order) for e in self.engines])

@@ -22,9 +22,10 @@ from crm_mining.churn.inputs import (
 from crm_mining.churn.model import (
     CALIBRATION_MIN_HELD_OUT,
     ChurnModel,
+    Member,
     calibration_method_for,
     candidate_models,
-    fit_calibrated,
+    fit_members,
     minority,
     roc_auc,
     single_threaded,
@@ -223,20 +224,20 @@ def _train(
     if len(spare) >= CALIBRATION_MIN_HELD_OUT:
         spare = stratified_sample(spare, labels, MODEL_MAX_ROWS, seed)
         held_out = (features[spare][:, columns], labels[spare])
-    estimator, calibrator = fit_calibrated(
+    members = fit_members(
         candidates[chosen], x_sample, y_sample, method, seed, fitted[chosen], held_out
     )
-    validated = _model(chosen, estimator, calibrator, method, base_rate, reference, screen)
+    validated = _model(chosen, members, method, base_rate, reference, screen)
     p_val = validated.predict_matrix(features[validation])
     importance = importance_frame(validated, features[validation], y_val, seed)
     model = validated
     if len(fit) < MODEL_MAX_ROWS:
         # the fit part was smaller than a full sample: refit on the whole training snapshot
         everyone = stratified_sample(np.arange(n), labels, MODEL_MAX_ROWS, seed)
-        estimator, calibrator = fit_calibrated(
+        members = fit_members(
             candidates[chosen], features[everyone][:, columns], labels[everyone], method, seed
         )
-        model = _model(chosen, estimator, calibrator, method, base_rate, reference, screen)
+        model = _model(chosen, members, method, base_rate, reference, screen)
     metrics = metrics_row(
         model_name=chosen,
         is_model_trained=True,
@@ -253,8 +254,7 @@ def _train(
 
 def _model(
     name: str,
-    estimator: Any,
-    calibrator: Any,
+    members: tuple[Member, ...],
     method: str,
     base_rate: float | None,
     reference: dict[str, float],
@@ -262,8 +262,7 @@ def _model(
 ) -> ChurnModel:
     return ChurnModel(
         model_name=name,
-        estimator=estimator,
-        calibrator=calibrator,
+        members=members,
         constant_probability=float(base_rate or 0.0),
         fallback_reason=None,
         calibration_method=method,
@@ -279,8 +278,7 @@ def _fallback(
     constant = NO_LABEL_PROBABILITY if base_rate is None else float(base_rate)
     model = ChurnModel(
         model_name=BASE_RATE,
-        estimator=None,
-        calibrator=None,
+        members=(),
         constant_probability=constant,
         fallback_reason=reason,
         calibration_method="none",
