@@ -36,8 +36,17 @@ gaps_summarized as (
         snapshot_name,
         customer_id,
         count(gap_days) as count_purchase_gaps,
-        avg(cast(gap_days as {{ crm_type_double() }})) as avg_gap_days,
-        stddev_samp(cast(gap_days as {{ crm_type_double() }})) as stddev_gap_days,
+        -- mean and standard deviation from exact integer sums: the same bits whatever the
+        -- order in which threads combine a customer's rows
+        cast(sum(gap_days) as {{ crm_type_double() }})
+        / nullif(count(gap_days), 0) as avg_gap_days,
+        sqrt(
+            cast(
+                count(gap_days) * sum(gap_days * gap_days) - sum(gap_days) * sum(gap_days)
+                as {{ crm_type_double() }}
+            )
+            / nullif(count(gap_days) * (count(gap_days) - 1), 0)
+        ) as stddev_gap_days,
         max(gap_days) as max_gap_days
     from purchase_gaps
     group by snapshot_name, customer_id

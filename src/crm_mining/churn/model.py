@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from threadpoolctl import threadpool_limits
 
 from crm_mining._sklearn import (
@@ -213,8 +212,17 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     negatives = len(labels) - positives
     if positives == 0 or negatives == 0:
         return None
-    ranks = rankdata(scores, method="average")
+    ranks = _average_ranks(np.asarray(scores, dtype=float))
     return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks of the values, ties given the mean of their ranks."""
+    order = np.argsort(values, kind="mergesort")
+    _, first, counts = np.unique(values[order], return_index=True, return_counts=True)
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)
+    return ranks
 
 
 @dataclass

@@ -35,7 +35,7 @@ from crm_mining.churn.settings import BASE_RATE, CANDIDATES, FEATURE_NAMES, Chur
 #: The classifiers are fitted on at most this many customers (a seeded stratified sample):
 #: above it, more customers barely move the out-of-time ROC AUC (docs/churn.md) and the fit
 #: time grows with them. When the fit part alone has that many, the validated model scores.
-MODEL_MAX_ROWS = 50_000
+MODEL_MAX_ROWS = 100_000
 RECENCY = FEATURE_NAMES.index("recency_days")
 #: Score of every customer when there is no labelled customer at all (no base rate either).
 NO_LABEL_PROBABILITY = 0.5
