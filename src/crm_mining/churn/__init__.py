@@ -18,10 +18,13 @@ purchase in the horizon after the training cutoff). `train_churn_model`:
    which and why; without any feature left it falls back to the base rate;
 4. fits logistic regression and histogram gradient boosting on the sample and keeps the
    better one by validation ROC AUC (ties: logistic regression, the simpler model);
-5. calibrates it: isotonic regression (from `ISOTONIC_MIN_CUSTOMERS` training customers,
-   sigmoid below) fitted on out-of-fold decision values of the sample (`CALIBRATION_FOLDS`
-   folds); reports its validation ROC AUC, PR AUC, Brier score, calibration by decile and
-   permutation importances, next to a recency-only baseline's ROC AUC;
+5. calibrates it (isotonic from `ISOTONIC_MIN_CUSTOMERS` training customers, interpolated
+   between the centres of its steps; sigmoid below): with at least `CALIBRATION_MIN_HELD_OUT`
+   fit customers outside the sample, the kept model is calibrated on their decision values;
+   otherwise, like CalibratedClassifierCV's ensemble, one model per fold of the sample
+   (`CALIBRATION_FOLDS`) calibrated on its own fold, the probability their mean. It reports
+   the validation ROC AUC, PR AUC, Brier score, calibration by decile and permutation
+   importances, next to a recency-only baseline's ROC AUC;
 6. when the fit part was smaller than a full sample, refits the same procedure on the whole
    training snapshot for scoring; otherwise the validated model scores.
 
@@ -60,6 +63,7 @@ from crm_mining.churn.inputs import (
 )
 from crm_mining.churn.model import (
     CALIBRATION_FOLDS,
+    CALIBRATION_MIN_HELD_OUT,
     ISOTONIC_MIN_CUSTOMERS,
     Calibrator,
     ChurnModel,
@@ -91,6 +95,7 @@ from crm_mining.churn.training import (
 __all__ = [
     "BASE_RATE",
     "CALIBRATION_FOLDS",
+    "CALIBRATION_MIN_HELD_OUT",
     "CANDIDATES",
     "FEATURES",
     "FEATURE_NAMES",
