@@ -137,6 +137,11 @@ def _out_of_time_auc(oot_db: Path, full_db: Path, cut: dt.date) -> dict[str, Any
     }
 
 
+def _figure(value: float | None) -> str:
+    """A ROC AUC to 4 decimals, or 'none' (no model trained)."""
+    return "none" if value is None or value != value else f"{value:.4f}"
+
+
 def _children_cpu_seconds() -> float:
     """User + system CPU seconds of this process's finished children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -193,7 +198,7 @@ def run(work_dir: Path, quick: bool) -> list[BenchResult]:
             f"as_of_date T={figures['as_of_date']}; model {figures['model_name']}; out-of-time "
             f"ROC AUC {figures['oot_roc_auc']:.4f} (recency alone "
             f"{figures['oot_recency_roc_auc']:.4f}, churn rate {figures['churn_rate']:.3f}); "
-            f"validation ROC AUC {figures['validation_roc_auc']:.4f}; dbt's model time from "
+            f"validation ROC AUC {_figure(figures['validation_roc_auc'])}; dbt's model time from "
             f"run_results.json; CPU {figures['dbt_run_cpu_seconds']:.1f} s and peak RSS of the "
             f"whole dbt run of both models; 1-min load {figures['load_average']:.1f}"
         )
