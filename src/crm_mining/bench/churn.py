@@ -87,7 +87,8 @@ def _out_of_time_auc(oot_db: Path, full_db: Path, cut: dt.date) -> dict[str, Any
     """ROC AUC of the scores (and of recency alone) against the purchases after T."""
     import duckdb
     import numpy as np
-    from sklearn.metrics import roc_auc_score
+
+    from crm_mining._sklearn import roc_auc_score
 
     with duckdb.connect(str(oot_db), read_only=True) as con:
         con.execute(f"attach '{full_db}' as full_data (read_only)")
