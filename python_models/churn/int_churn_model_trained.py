@@ -1,10 +1,10 @@
 """Train the churn classifier on the training snapshot: one row with its metrics and the model.
 
-Compares logistic regression and gradient boosting on a validation split, keeps the better by
-ROC AUC, calibrates it and refits it on the whole training snapshot (crm_mining.churn); falls
-back to the base rate, with the reason, when the data cannot train a classifier. The fitted
-result is stored as bytes in model_artifact for int_churn_scores_predicted and
-int_churn_feature_importance_ranked.
+Leaves out the features without information, compares logistic regression and gradient
+boosting on a validation split, keeps the better by ROC AUC and calibrates it
+(crm_mining.churn); falls back to the base rate, with the reason, when the data cannot train a
+classifier. The fitted result is stored as bytes in model_artifact for
+int_churn_scores_predicted and int_churn_feature_importance_ranked.
 """
 
 import pandas as pd
@@ -31,13 +31,14 @@ def model(dbt, session):
             "churn_risk_medium": dbt.config.get("churn_risk_medium"),
         }
     )
-    features = to_pandas(dbt.ref("int_churn_features_snapshotted"))
+    features = dbt.ref("int_churn_features_snapshotted")
+    training = to_pandas(features.filter("snapshot_name = 'training'"))
     labels = to_pandas(dbt.ref("int_churn_labels_observed"))
+    scoring_ids = to_pandas(features.filter("snapshot_name = 'scoring'").select("customer_id"))
 
-    training = labelled_training_frame(features, labels)
-    scored_customers = int((features["snapshot_name"] == "scoring").sum())
-    result = train_churn_model(training, settings, scored_customers=scored_customers)
-
+    result = train_churn_model(
+        labelled_training_frame(training, labels), settings, scored_customers=len(scoring_ids)
+    )
     trained = metrics_frame(result)
     trained["model_artifact"] = pd.Series([dump_result(result)], dtype="object")
     return trained

@@ -16,6 +16,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.inspection import permutation_importance
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     average_precision_score,
@@ -31,6 +32,7 @@ __all__ = [
     "CalibratedClassifierCV",
     "FunctionTransformer",
     "HistGradientBoostingClassifier",
+    "IsotonicRegression",
     "KMeans",
     "LogisticRegression",
     "MiniBatchKMeans",

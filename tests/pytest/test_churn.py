@@ -5,14 +5,20 @@ risk bands, drivers and determinism. The dbt builds are in test_churn_build.py."
 from __future__ import annotations
 
 import math
+import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from sklearn.metrics import roc_auc_score
 
 from crm_mining import churn
-from crm_mining.churn import ChurnSettings
+from crm_mining.churn import ChurnSettings, whatif
+from crm_mining.churn import explain as explain_module
+from crm_mining.churn import model as model_module
+from crm_mining.config import ConfigError
 
 SETTINGS = ChurnSettings(random_seed=7)
 
@@ -49,7 +55,7 @@ def synthetic_training(n: int, seed: int = 0, signal: float = 1.0) -> pd.DataFra
             "stddev_gap_days": np.where(frequency > 2, gap / 3, np.nan),
             "max_gap_days": np.where(frequency > 1, 2 * gap, np.nan),
             "recency_gap_ratio": np.where(frequency > 1, recency / gap, np.nan),
-            "return_rate": rng.beta(1, 20, n),
+            "share_units_returned": rng.beta(1, 20, n),
             "count_reviews": reviews,
             "avg_review_compound": np.where(reviews > 0, rng.uniform(-1, 1, n), np.nan),
             "share_negative_reviews": np.where(reviews > 0, rng.random(n), np.nan),
@@ -223,7 +229,7 @@ def test_result_survives_the_round_trip_through_bytes(trained) -> None:
     np.testing.assert_array_equal(restored.model.predict(fresh), result.model.predict(fresh))
     assert restored.metrics == result.metrics
     with pytest.raises(TypeError):
-        churn.load_result(churn.pickle.dumps({"not": "a result"}))
+        churn.load_result(pickle.dumps({"not": "a result"}))
 
 
 # ---------------------------------------------------------------- scores and drivers
@@ -377,3 +383,225 @@ def test_validation_deciles_are_kept_for_the_calibration_mart(trained) -> None:
     assert table["calibration_gap"].abs().max() == result.metrics["max_decile_calibration_gap"]
     fallback = churn.train_churn_model(constant_training(50, 0), SETTINGS, scored_customers=5)
     assert fallback.calibration.empty and list(fallback.calibration.columns) == list(table.columns)
+
+
+# ---------------------------------------------------------------- features without information
+
+
+REVIEW_FEATURES = (
+    "count_reviews",
+    "avg_review_compound",
+    "share_negative_reviews",
+    "avg_review_rating",
+)
+
+
+def without_reviews(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as an orders-only input gives it: no review, so review averages are null."""
+    frame = frame.copy()
+    frame["count_reviews"] = 0
+    for name in REVIEW_FEATURES[1:]:
+        frame[name] = np.nan
+    return frame
+
+
+def test_screen_leaves_out_all_null_and_constant_columns() -> None:
+    training = without_reviews(synthetic_training(50, seed=4))
+    training["share_units_returned"] = np.where(np.arange(50) == 7, 0.5, np.nan)
+    screen = churn.screen_features(churn.feature_matrix(training))
+    assert set(screen.left_out) == set(REVIEW_FEATURES)
+    assert screen.left_out["count_reviews"] == "the same value, 0, for every customer"
+    assert screen.left_out["avg_review_rating"] == "no observed value in the fit data"
+    # one value, null elsewhere: whether it is known carries information
+    assert "share_units_returned" in screen.used_names
+    assert len(screen.used) == len(churn.FEATURES) - 4
+    assert screen.describe_left_out().startswith(
+        "count_reviews (the same value, 0, for every customer); avg_review_compound (no obs"
+    )
+    everything = churn.screen_features(churn.feature_matrix(synthetic_training(50, seed=4)))
+    assert everything.left_out == {} and everything.describe_left_out() == ""
+
+
+def test_orders_only_features_train_a_model_on_the_rest() -> None:
+    """Issue 12: without reviews the review features are null for everyone; the model is
+    trained on the other 17 and says so; nothing names the left-out features."""
+    training = without_reviews(synthetic_training(2000, seed=1))
+    result = churn.train_churn_model(training, SETTINGS, scored_customers=300)
+    metrics = result.metrics
+    assert metrics["is_model_trained"] is True and metrics["model_name"] != "base_rate"
+    assert metrics["count_features_used"] == len(churn.FEATURES) - 4
+    for name in REVIEW_FEATURES:
+        assert name in metrics["features_left_out"]
+    assert metrics["roc_auc"] > 0.8
+    assert sorted(result.importance["feature_name"]) == sorted(
+        set(churn.FEATURE_NAMES) - set(REVIEW_FEATURES)
+    )
+    assert result.importance["importance_rank"].tolist() == list(range(1, 18))
+    scoring = without_reviews(synthetic_training(300, seed=5)).drop(columns="is_churned")
+    scores = churn.score_customers(result.model, scoring, SETTINGS)
+    assert not scores["is_fallback_score"].any() and scores["churn_probability"].nunique() > 20
+    assert not scores["churn_drivers"].str.contains("review").any()
+    assert not scores["main_driver"].isin(REVIEW_FEATURES).any()
+    effects = churn.driver_effects(result.model, scoring)
+    left_out = [churn.FEATURE_NAMES.index(name) for name in REVIEW_FEATURES]
+    assert (effects[:, left_out] == 0).all()
+    # the metrics frame carries the new columns with their types
+    frame = churn.metrics_frame(result)
+    assert frame["count_features_used"].tolist() == [17]
+    assert str(frame["features_left_out"].dtype) == "string"
+
+
+def test_no_informative_feature_falls_back_with_the_reason() -> None:
+    training = synthetic_training(200, seed=6)
+    for name in churn.FEATURE_NAMES:
+        training[name] = 1.0 if name == "recency_days" else np.nan
+    result = churn.train_churn_model(training, SETTINGS)
+    reason = result.metrics["fallback_reason"]
+    assert result.metrics["model_name"] == "base_rate"
+    assert reason.startswith("no feature carries information in the fit data: recency_days (the")
+    assert result.metrics["count_features_used"] == 0
+    assert result.importance.empty
+
+
+def test_a_feature_missing_from_a_calibration_fold_does_not_crash() -> None:
+    """A feature observed for one customer is kept (known vs unknown), but most calibration
+    folds see it null everywhere: gradient boosting must still fit and predict."""
+    training = synthetic_training(400, seed=9)
+    matrix = churn.feature_matrix(training)
+    matrix[:, churn.FEATURE_NAMES.index("avg_review_rating")] = np.where(
+        np.arange(400) == 3, 4.0, np.nan
+    )
+    labels = training["is_churned"].to_numpy().astype(int)
+    boosting = churn.candidate_models(7)[churn.GRADIENT_BOOSTING]
+    with model_module.single_threaded():
+        members = model_module.fit_members(boosting, matrix, labels, "sigmoid", 7)
+    assert len(members) == churn.CALIBRATION_FOLDS
+    model = churn.ChurnModel(
+        "hist_gradient_boosting", members, 0.5, None, "sigmoid", used=tuple(range(21))
+    )
+    probabilities = model.predict_matrix(matrix)
+    assert np.isfinite(probabilities).all() and len(probabilities) == 400
+
+
+# ---------------------------------------------------------------- what-if engine and calibration
+
+
+@pytest.fixture(scope="module")
+def boosting_model() -> tuple[pd.DataFrame, churn.ChurnModel]:
+    """A gradient boosting ChurnModel on every feature (nulls included), isotonic calibration."""
+    training = synthetic_training(3000, seed=13)
+    matrix = churn.feature_matrix(training)
+    labels = training["is_churned"].to_numpy().astype(int)
+    with model_module.single_threaded():
+        estimator = churn.candidate_models(7)[churn.GRADIENT_BOOSTING].fit(matrix, labels)
+        decision = estimator.decision_function(matrix)
+    calibrator = churn.Calibrator.fit(decision, labels, "isotonic")
+    model = churn.ChurnModel(
+        model_name=churn.GRADIENT_BOOSTING,
+        members=(churn.Member(estimator, calibrator),),
+        constant_probability=float(labels.mean()),
+        fallback_reason=None,
+        calibration_method="isotonic",
+        reference=churn.reference_values(matrix),
+        used=tuple(range(len(churn.FEATURES))),
+    )
+    return training, model
+
+
+def test_tabulated_trees_equal_the_estimator(boosting_model) -> None:
+    """TreeWhatIf: the decision values are sklearn's bit for bit; with a feature replaced by a
+    constant or by other rows' values they equal sklearn on the changed matrix."""
+    _, model = boosting_model
+    customers = synthetic_training(500, seed=14)
+    matrix = churn.feature_matrix(customers)
+    member = model.members[0]
+    engine = member.what_if(matrix)
+    assert isinstance(engine, whatif.TreeWhatIf)
+
+    def estimator_decision(rows: np.ndarray) -> np.ndarray:
+        with model_module.single_threaded():
+            return member.estimator.decision_function(rows)
+
+    np.testing.assert_array_equal(engine.decision, estimator_decision(matrix))
+    order = np.random.default_rng(0).permutation(len(matrix))
+    for j in range(len(churn.FEATURES)):
+        changed = matrix.copy()
+        changed[:, j] = model.reference[churn.FEATURE_NAMES[j]]
+        np.testing.assert_allclose(
+            engine.with_constant(j, model.reference[churn.FEATURE_NAMES[j]]),
+            estimator_decision(changed),
+            rtol=1e-12,
+            atol=1e-12,
+        )
+        changed[:, j] = matrix[order, j]
+        np.testing.assert_allclose(
+            engine.with_rows(j, order), estimator_decision(changed), rtol=1e-12, atol=1e-12
+        )
+
+
+def test_boosting_drivers_are_what_if_typical(boosting_model) -> None:
+    """The drivers of a gradient boosting model (tabulated trees) equal the definition
+    p(x) - p(x with feature j at its training median), feature by feature."""
+    _, model = boosting_model
+    customers = synthetic_training(200, seed=15)
+    effects = churn.driver_effects(model, customers)
+    base = model.predict(customers)
+    for j, name in enumerate(churn.FEATURE_NAMES):
+        changed = customers.copy()
+        changed[name] = model.reference[name]
+        np.testing.assert_allclose(effects[:, j], base - model.predict(changed), atol=1e-12)
+    assert (effects.max(axis=1) >= churn.MIN_DRIVER_EFFECT).mean() > 0.3
+
+
+def test_scores_do_not_depend_on_the_chunk_size(boosting_model, monkeypatch) -> None:
+    _, model = boosting_model
+    customers = synthetic_training(250, seed=16).drop(columns="is_churned")
+    whole = churn.score_customers(model, customers, SETTINGS)
+    monkeypatch.setattr(explain_module, "CHUNK_ROWS", 37)
+    pd.testing.assert_frame_equal(churn.score_customers(model, customers, SETTINGS), whole)
+
+
+def test_isotonic_calibration_is_monotone_and_bounded() -> None:
+    rng = np.random.default_rng(3)
+    decision = rng.normal(size=3000)
+    labels = (rng.random(3000) < 1 / (1 + np.exp(-2 * decision))).astype(int)
+    calibrator = churn.Calibrator.fit(decision, labels, "isotonic")
+    grid = np.linspace(-6, 6, 2001)
+    p = calibrator(grid)
+    assert (np.diff(p) >= 0).all() and p.min() >= 0 and p.max() <= 1
+    assert abs(p[1000] - 0.5) < 0.1  # decision 0: about even odds
+    sigmoid = churn.Calibrator.fit(decision, labels, "sigmoid")
+    assert (np.diff(sigmoid(grid)) > 0).all()
+
+
+def test_roc_auc_from_ranks_equals_sklearn() -> None:
+    rng = np.random.default_rng(5)
+    labels = rng.random(500) < 0.4
+    scores = np.round(rng.normal(size=500) + labels, 1)  # many ties
+    assert model_module.roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
+    assert model_module.roc_auc(np.zeros(5), np.arange(5)) is None
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_settings_defaults_are_the_dbt_project_vars_and_a_missing_var_is_named() -> None:
+    """The dataclass defaults (used by Python callers) mirror dbt_project.yml, the only place
+    of the defaults for dbt runs; a var missing from the model config is an error naming it."""
+    project = yaml.safe_load((Path(__file__).parents[2] / "dbt_project.yml").read_text())
+    variables = project["vars"]
+    defaults = ChurnSettings()
+    assert defaults.validation_share == variables["churn_validation_share"]
+    assert defaults.random_seed == variables["random_seed"]
+    assert defaults.min_class_customers == variables["churn_min_class_customers"]
+    assert defaults.risk_high == variables["churn_risk_high"]
+    assert defaults.risk_medium == variables["churn_risk_medium"]
+    with pytest.raises(ConfigError, match="churn_risk_medium"):
+        ChurnSettings.from_config(
+            {
+                "random_seed": "5",
+                "churn_validation_share": "0.3",
+                "churn_min_class_customers": "4",
+                "churn_risk_high": "0.8",
+            }
+        )

@@ -194,7 +194,7 @@ def oracle_features(lines: pd.DataFrame, reviews: pd.DataFrame, cutoff: dt.date)
         features[f"count_purchases_{window}d"] = grouped["is_purchase"].sum()
         features[f"spend_{window}d"] = grouped["purchase_amount"].sum()
     totals = by_customer[["returned", "purchased"]].sum()
-    features["return_rate"] = (totals["returned"] / totals["purchased"]).clip(upper=1.0)
+    features["share_units_returned"] = (totals["returned"] / totals["purchased"]).clip(upper=1.0)
     # gaps between consecutive distinct purchase days
     days = purchases[["customer_id", "days_before"]].drop_duplicates()
     days = days.sort_values(["customer_id", "days_before"], ascending=[True, False])
@@ -264,6 +264,55 @@ def test_importance_and_drivers_are_published(oot_build: DbtRun) -> None:
     high = scores[scores["churn_risk_band"] == "high"]
     assert high["main_driver"].notna().mean() > 0.5
     assert high["churn_drivers"].str.contains(r"\+\d+ pts").mean() > 0.5
+
+
+# ---------------------------------------------------------------- orders only (issue 12)
+
+REVIEW_FEATURES = (
+    "count_reviews",
+    "avg_review_compound",
+    "share_negative_reviews",
+    "avg_review_rating",
+)
+
+
+@pytest.fixture(scope="session")
+def no_reviews_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """Generated orders without a reviews file (1,500 customers, seed 3, messy), the churn
+    marts built with their tests: the most common real input, which used to crash training."""
+    from crm_mining.datagen import generate
+
+    data = tmp_path_factory.mktemp("churn_no_reviews_data")
+    generate(data, customers=1500, seed=3, fmt="csv", reviews=False)
+    assert not list(data.glob("reviews*"))
+    work = tmp_path_factory.mktemp("churn_no_reviews")
+    return run_dbt(["build", *CHURN], work, {"data_dir": str(data)}).check()
+
+
+def test_orders_only_input_trains_a_model_on_the_informative_features(
+    no_reviews_build: DbtRun,
+) -> None:
+    """Both classes well represented, no review: a real model (not the base-rate fallback) on
+    the 17 other features; the metrics name the 4 left out and why; importances and drivers
+    only use the others."""
+    metrics = no_reviews_build.df("fct_churn_model_metrics").iloc[0]
+    churned, training = metrics["churned_training_customers"], metrics["training_customers"]
+    assert 0.2 < churned / training < 0.8 and training > 500
+    assert bool(metrics["is_model_trained"]) and pd.isna(metrics["fallback_reason"])
+    assert metrics["model_name"] in {"logistic_regression", "hist_gradient_boosting"}
+    assert metrics["count_features_used"] == len(FEATURE_NAMES) - len(REVIEW_FEATURES)
+    left_out = metrics["features_left_out"]
+    assert "count_reviews (the same value, 0, for every customer)" in left_out
+    for name in REVIEW_FEATURES[1:]:
+        assert f"{name} (no observed value in the fit data)" in left_out
+    assert metrics["roc_auc"] > 0.8
+    importance = no_reviews_build.df("fct_churn_feature_importance")
+    assert sorted(importance["feature_name"]) == sorted(set(FEATURE_NAMES) - set(REVIEW_FEATURES))
+    scores = no_reviews_build.df("fct_customer_churn_scores")
+    assert len(scores) == metrics["scored_customers"] and not scores["is_fallback_score"].any()
+    assert scores["churn_probability"].nunique() > 50
+    assert not scores["main_driver"].isin(REVIEW_FEATURES).any()
+    assert not scores["churn_drivers"].str.contains("review").any()
 
 
 # ---------------------------------------------------------------- degenerate inputs

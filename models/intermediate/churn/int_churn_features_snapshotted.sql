@@ -1,209 +1,112 @@
 {#-
     One row per snapshot and customer with a purchase before the snapshot's cutoff date: the
-    churn features, computed only from the kept order lines (and reviews) dated strictly before
-    the cutoff.
+    churn features, one summary per concept (RFM, recent windows, returns, purchase gaps,
+    reviews), each one row per snapshot and customer and computed only from what is dated
+    strictly before the cutoff, then joined once.
 -#}
+{%- set window_days = [30, 90, 180] -%}
 
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+churn_rfm as (
+    select * from {{ ref('int_churn_rfm_snapshotted') }}
 ),
 
-churn_snapshots as (
-    select * from {{ ref('int_churn_snapshots_resolved') }}
+churn_orders as (
+    select * from {{ ref('int_churn_orders_snapshotted') }}
+),
+
+churn_gaps as (
+    select * from {{ ref('int_churn_gaps_snapshotted') }}
 ),
 
 churn_reviews as (
     select * from {{ ref('int_churn_reviews_snapshotted') }}
 ),
 
-training_rfm as (
-    {{ crm_customer_rfm_features(
-        'order_lines',
-        "(select cutoff_date from churn_snapshots where snapshot_name = 'training')"
-    ) }}
-),
-
-scoring_rfm as (
-    {{ crm_customer_rfm_features(
-        'order_lines',
-        "(select cutoff_date from churn_snapshots where snapshot_name = 'scoring')"
-    ) }}
-),
-
-rfm_snapshotted as (
-    select
-        'training' as snapshot_name,
-        *
-    from training_rfm
-    union all
-    select
-        'scoring' as snapshot_name,
-        *
-    from scoring_rfm
-),
-
-lines_before_cutoff as (
-    select
-        churn_snapshots.snapshot_name,
-        order_lines.customer_id,
-        order_lines.order_id,
-        order_lines.order_date,
-        order_lines.quantity,
-        order_lines.line_amount,
-        {{ dbt.datediff('order_lines.order_date', 'churn_snapshots.cutoff_date', 'day') }}
-            as days_before_cutoff
-    from order_lines
-    inner join churn_snapshots
-        on order_lines.order_date < churn_snapshots.cutoff_date
-    where order_lines.customer_id is not null
-),
-
-orders_before_cutoff as (
+windows_summarized as (
     select
         snapshot_name,
         customer_id,
-        order_id,
-        min(order_date) as order_date,
-        min(days_before_cutoff) as days_before_cutoff,
-        max(case when quantity > 0 then 1 else 0 end) as is_purchase_order,
-        sum(case when quantity > 0 then line_amount else 0 end) as purchase_amount,
-        sum(case when quantity > 0 then quantity else 0 end) as purchased_quantity,
-        sum(case when quantity < 0 then -quantity else 0 end) as returned_quantity
-    from lines_before_cutoff
-    group by snapshot_name, customer_id, order_id
-),
-
-activity_summarized as (
-    select
-        snapshot_name,
-        customer_id,
-        sum(
-            case
-                when is_purchase_order = 1 and days_before_cutoff <= 30 then 1
-                else 0
-            end
-        ) as count_purchases_30d,
-        sum(
-            case when days_before_cutoff <= 30 then purchase_amount else 0 end
-        ) as spend_30d,
-        sum(
-            case
-                when is_purchase_order = 1 and days_before_cutoff <= 90 then 1
-                else 0
-            end
-        ) as count_purchases_90d,
-        sum(
-            case when days_before_cutoff <= 90 then purchase_amount else 0 end
-        ) as spend_90d,
-        sum(
-            case
-                when is_purchase_order = 1 and days_before_cutoff <= 180 then 1
-                else 0
-            end
-        ) as count_purchases_180d,
-        sum(
-            case when days_before_cutoff <= 180 then purchase_amount else 0 end
-        ) as spend_180d,
-        sum(purchased_quantity) as purchased_quantity,
-        sum(returned_quantity) as returned_quantity
-    from orders_before_cutoff
+        {% for days in window_days -%}
+            sum(case when is_purchase_order and days_before_cutoff <= {{ days }} then 1 else 0 end)
+                as count_purchases_{{ days }}d,
+            sum(case when days_before_cutoff <= {{ days }} then purchase_amount else 0 end)
+                as spend_{{ days }}d
+            {%- if not loop.last %},{% endif %}
+        {% endfor -%}
+    from churn_orders
     group by snapshot_name, customer_id
 ),
 
-purchase_days as (
-    select distinct
-        snapshot_name,
-        customer_id,
-        order_date
-    from orders_before_cutoff
-    where is_purchase_order = 1
-),
-
-purchase_gaps as (
+returns_summarized as (
     select
         snapshot_name,
         customer_id,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by snapshot_name, customer_id order by order_date)',
-            'order_date',
-            'day'
-        ) }} as gap_days
-    from purchase_days
-),
-
-gaps_summarized as (
-    select
-        snapshot_name,
-        customer_id,
-        count(gap_days) as count_purchase_gaps,
-        avg(cast(gap_days as {{ crm_type_double() }})) as avg_gap_days,
-        stddev_samp(cast(gap_days as {{ crm_type_double() }})) as stddev_gap_days,
-        max(gap_days) as max_gap_days
-    from purchase_gaps
+        least(
+            1.0,
+            cast(sum(returned_quantity) as {{ crm_type_double() }})
+            / nullif(sum(purchased_quantity), 0)
+        ) as share_units_returned
+    from churn_orders
     group by snapshot_name, customer_id
 ),
 
 features_joined as (
     select
         ---------- ids
-        rfm_snapshotted.snapshot_name,
-        rfm_snapshotted.customer_id,
+        churn_rfm.snapshot_name,
+        churn_rfm.customer_id,
 
         ---------- numerics: RFM (crm_customer_rfm_features)
-        rfm_snapshotted.recency_days,
-        rfm_snapshotted.frequency,
-        cast(rfm_snapshotted.monetary as {{ crm_type_double() }}) as monetary,
-        rfm_snapshotted.avg_order_value,
-        rfm_snapshotted.tenure_days,
-        cast(30 * rfm_snapshotted.frequency as {{ crm_type_double() }})
-        / rfm_snapshotted.tenure_days as purchases_per_30d,
+        churn_rfm.recency_days,
+        churn_rfm.frequency,
+        cast(churn_rfm.monetary as {{ crm_type_double() }}) as monetary,
+        churn_rfm.avg_order_value,
+        churn_rfm.tenure_days,
+        cast(30 * churn_rfm.frequency as {{ crm_type_double() }})
+        / churn_rfm.tenure_days as purchases_per_30d,
 
-        ---------- numerics: recent activity
-        activity_summarized.count_purchases_30d,
-        cast(activity_summarized.spend_30d as {{ crm_type_double() }}) as spend_30d,
-        activity_summarized.count_purchases_90d,
-        cast(activity_summarized.spend_90d as {{ crm_type_double() }}) as spend_90d,
-        activity_summarized.count_purchases_180d,
-        cast(activity_summarized.spend_180d as {{ crm_type_double() }}) as spend_180d,
+        ---------- numerics: recent windows
+        {% for days in window_days -%}
+            windows_summarized.count_purchases_{{ days }}d,
+            cast(windows_summarized.spend_{{ days }}d as {{ crm_type_double() }})
+                as spend_{{ days }}d,
+        {% endfor %}
 
         ---------- numerics: purchase rhythm (null with fewer than 2 purchase days)
-        gaps_summarized.count_purchase_gaps,
-        gaps_summarized.avg_gap_days,
-        gaps_summarized.stddev_gap_days,
-        gaps_summarized.max_gap_days,
-        rfm_snapshotted.recency_days
-        / nullif(gaps_summarized.avg_gap_days, 0) as recency_gap_ratio,
+        churn_gaps.count_purchase_gaps,
+        churn_gaps.avg_gap_days,
+        churn_gaps.stddev_gap_days,
+        churn_gaps.max_gap_days,
+        churn_rfm.recency_days
+        / nullif(churn_gaps.avg_gap_days, 0) as recency_gap_ratio,
 
-        ---------- numerics: returns
-        least(
-            1.0,
-            cast(activity_summarized.returned_quantity as {{ crm_type_double() }})
-            / activity_summarized.purchased_quantity
-        ) as return_rate,
-
-        ---------- numerics: reviews (null average and share without a scored review)
+        ---------- numerics: returns and reviews (review averages null without a review)
+        returns_summarized.share_units_returned,
         coalesce(churn_reviews.count_reviews, 0) as count_reviews,
         churn_reviews.avg_review_compound,
         churn_reviews.share_negative_reviews,
         churn_reviews.avg_review_rating,
 
         ---------- dates
-        rfm_snapshotted.cutoff_date,
-        rfm_snapshotted.first_order_date,
-        rfm_snapshotted.last_order_date
+        churn_rfm.cutoff_date,
+        churn_rfm.first_order_date,
+        churn_rfm.last_order_date
 
-    from rfm_snapshotted
-    inner join activity_summarized
-        on rfm_snapshotted.snapshot_name = activity_summarized.snapshot_name
-            and rfm_snapshotted.customer_id = activity_summarized.customer_id
-    left join gaps_summarized
-        on rfm_snapshotted.snapshot_name = gaps_summarized.snapshot_name
-            and rfm_snapshotted.customer_id = gaps_summarized.customer_id
+    from churn_rfm
+    inner join windows_summarized
+        on churn_rfm.snapshot_name = windows_summarized.snapshot_name
+            and churn_rfm.customer_id = windows_summarized.customer_id
+    inner join returns_summarized
+        on churn_rfm.snapshot_name = returns_summarized.snapshot_name
+            and churn_rfm.customer_id = returns_summarized.customer_id
+    left join churn_gaps
+        on churn_rfm.snapshot_name = churn_gaps.snapshot_name
+            and churn_rfm.customer_id = churn_gaps.customer_id
     left join churn_reviews
-        on rfm_snapshotted.snapshot_name = churn_reviews.snapshot_name
-            and rfm_snapshotted.customer_id = churn_reviews.customer_id
+        on churn_rfm.snapshot_name = churn_reviews.snapshot_name
+            and churn_rfm.customer_id = churn_reviews.customer_id
 )
 
 select * from features_joined

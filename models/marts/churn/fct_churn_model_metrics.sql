@@ -1,28 +1,12 @@
 {#- Exactly one row: the churn model chosen, its validation metrics, or why it fell back. -#}
+{%- set model_columns = int_churn_model_trained_columns() -%}
 with
 
 {# Targets without Python models: one row, every model column null. #}
 churn_model as (
-    select * from {{ crm_python_model_relation('int_churn_model_trained', {
-        'model_name': dbt.type_string(),
-        'is_model_trained': dbt.type_boolean(),
-        'fallback_reason': dbt.type_string(),
-        'calibration_method': dbt.type_string(),
-        'roc_auc': crm_type_double(),
-        'pr_auc': crm_type_double(),
-        'brier_score': crm_type_double(),
-        'max_decile_calibration_gap': crm_type_double(),
-        'recency_baseline_roc_auc': crm_type_double(),
-        'logistic_regression_roc_auc': crm_type_double(),
-        'hist_gradient_boosting_roc_auc': crm_type_double(),
-        'base_rate': crm_type_double(),
-        'training_customers': dbt.type_int(),
-        'churned_training_customers': dbt.type_int(),
-        'fit_customers': dbt.type_int(),
-        'validation_customers': dbt.type_int(),
-        'scored_customers': dbt.type_int(),
-        'random_seed': dbt.type_int(),
-    }, one_row=true) }}
+    select * from {{ crm_python_model_relation(
+        'int_churn_model_trained', model_columns, one_row=true
+    ) }}
 ),
 
 churn_snapshots as (
@@ -43,29 +27,10 @@ metrics_typed as (
         cast(training_snapshot.as_of_date as date) as as_of_date,
         cast(training_snapshot.cutoff_date as date) as training_cutoff_date,
         cast(training_snapshot.churn_horizon_days as {{ dbt.type_int() }}) as churn_horizon_days,
-        cast(churn_model.model_name as {{ dbt.type_string() }}) as model_name,
-        cast(churn_model.is_model_trained as {{ dbt.type_boolean() }}) as is_model_trained,
-        cast(churn_model.fallback_reason as {{ dbt.type_string() }}) as fallback_reason,
-        cast(churn_model.calibration_method as {{ dbt.type_string() }}) as calibration_method,
-        cast(churn_model.roc_auc as {{ crm_type_double() }}) as roc_auc,
-        cast(churn_model.pr_auc as {{ crm_type_double() }}) as pr_auc,
-        cast(churn_model.brier_score as {{ crm_type_double() }}) as brier_score,
-        cast(churn_model.max_decile_calibration_gap as {{ crm_type_double() }})
-            as max_decile_calibration_gap,
-        cast(churn_model.recency_baseline_roc_auc as {{ crm_type_double() }})
-            as recency_baseline_roc_auc,
-        cast(churn_model.logistic_regression_roc_auc as {{ crm_type_double() }})
-            as logistic_regression_roc_auc,
-        cast(churn_model.hist_gradient_boosting_roc_auc as {{ crm_type_double() }})
-            as hist_gradient_boosting_roc_auc,
-        cast(churn_model.base_rate as {{ crm_type_double() }}) as base_rate,
-        cast(churn_model.training_customers as {{ dbt.type_int() }}) as training_customers,
-        cast(churn_model.churned_training_customers as {{ dbt.type_int() }})
-            as churned_training_customers,
-        cast(churn_model.fit_customers as {{ dbt.type_int() }}) as fit_customers,
-        cast(churn_model.validation_customers as {{ dbt.type_int() }}) as validation_customers,
-        cast(churn_model.scored_customers as {{ dbt.type_int() }}) as scored_customers,
-        cast(churn_model.random_seed as {{ dbt.type_int() }}) as random_seed
+        {% for name, data_type in model_columns.items() -%}
+            cast(churn_model.{{ name }} as {{ data_type }}) as {{ name }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor -%}
     from churn_model
     cross join training_snapshot
 )
