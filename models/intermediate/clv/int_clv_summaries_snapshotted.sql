@@ -2,13 +2,6 @@
     One row per snapshot of int_clv_snapshots_resolved and customer with a purchase order
     before its cutoff: the BG/NBD and Gamma-Gamma summary of the macro crm_clv_summary.
 -#}
-{%- set snapshot_names = ['scoring', 'calibration', 'churn_training'] -%}
-{%- set summary_columns = [
-    'customer_id', 'cutoff_date', 'first_purchase_date', 'last_purchase_date',
-    'repeat_purchase_days', 'days_first_to_last_purchase', 'customer_age_days',
-    'repeat_purchase_value_mean', 'purchase_value_mean', 'historic_value',
-] -%}
-
 with
 
 order_lines as (
@@ -19,26 +12,42 @@ clv_snapshots as (
     select * from {{ ref('int_clv_snapshots_resolved') }}
 ),
 
-{% for snapshot_name in snapshot_names %}
-{{ snapshot_name }}_summary as (
+scoring_summary as (
     {{ crm_clv_summary(
         'order_lines',
-        "(select cutoff_date from clv_snapshots where snapshot_name = '"
-        ~ snapshot_name ~ "')"
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'scoring')"
     ) }}
 ),
 
-{% endfor %}
+calibration_summary as (
+    {{ crm_clv_summary(
+        'order_lines',
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'calibration')"
+    ) }}
+),
+
+churn_training_summary as (
+    {{ crm_clv_summary(
+        'order_lines',
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'churn_training')"
+    ) }}
+),
+
 summaries_unioned as (
-    {%- for snapshot_name in snapshot_names %}
     select
-        '{{ snapshot_name }}' as snapshot_name,
-        {%- for column in summary_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ snapshot_name }}_summary
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        'scoring' as snapshot_name,
+        scoring_summary.*
+    from scoring_summary
+    union all
+    select
+        'calibration' as snapshot_name,
+        calibration_summary.*
+    from calibration_summary
+    union all
+    select
+        'churn_training' as snapshot_name,
+        churn_training_summary.*
+    from churn_training_summary
 )
 
 select * from summaries_unioned

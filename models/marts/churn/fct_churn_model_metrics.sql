@@ -1,4 +1,5 @@
 {#- Exactly one row: the churn model chosen, its validation metrics, or why it fell back. -#}
+{%- set baseline_columns = int_clv_churn_baseline_evaluated_columns() %}
 with
 
 {# Targets without Python models: one row, every model column null. #}
@@ -23,6 +24,13 @@ churn_model as (
         'scored_customers': dbt.type_int(),
         'random_seed': dbt.type_int(),
     }, one_row=true) }}
+),
+
+{# The P(alive) baseline, computed with the CLV models (python_models/clv). #}
+clv_churn_baseline as (
+    select * from {{ crm_python_model_relation(
+        'int_clv_churn_baseline_evaluated', baseline_columns, one_row=true
+    ) }}
 ),
 
 churn_snapshots as (
@@ -54,6 +62,8 @@ metrics_typed as (
             as max_decile_calibration_gap,
         cast(churn_model.recency_baseline_roc_auc as {{ crm_type_double() }})
             as recency_baseline_roc_auc,
+        cast(clv_churn_baseline.p_alive_roc_auc as {{ baseline_columns['p_alive_roc_auc'] }})
+            as p_alive_baseline_roc_auc,
         cast(churn_model.logistic_regression_roc_auc as {{ crm_type_double() }})
             as logistic_regression_roc_auc,
         cast(churn_model.hist_gradient_boosting_roc_auc as {{ crm_type_double() }})
@@ -67,6 +77,7 @@ metrics_typed as (
         cast(churn_model.scored_customers as {{ dbt.type_int() }}) as scored_customers,
         cast(churn_model.random_seed as {{ dbt.type_int() }}) as random_seed
     from churn_model
+    cross join clv_churn_baseline
     cross join training_snapshot
 )
 

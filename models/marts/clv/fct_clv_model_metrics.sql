@@ -30,10 +30,10 @@ metrics_typed as (
         cast(calibration_snapshot.as_of_date as date) as as_of_date,
         cast(calibration_snapshot.cutoff_date as date) as calibration_cutoff_date,
         cast(calibration_snapshot.horizon_days as {{ dbt.type_int() }}) as clv_horizon_days,
-        cast({{ var('clv_discount_rate') }} as {{ crm_type_double() }}) as clv_discount_rate,
-        {%- for name, data_type in model_columns.items() %}
-        cast(clv_model.{{ name }} as {{ data_type }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for name, data_type in model_columns.items() -%}
+            cast(clv_model.{{ name }} as {{ data_type }}) as {{ name }},
+        {% endfor -%}
+        cast({{ var('clv_discount_rate') }} as {{ crm_type_double() }}) as clv_discount_rate
     from clv_model
     cross join calibration_snapshot
 )

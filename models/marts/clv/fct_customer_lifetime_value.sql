@@ -60,9 +60,9 @@ values_typed as (
             as days_first_to_last_purchase,
         cast(scoring_summary.customer_age_days as {{ dbt.type_int() }}) as customer_age_days,
         cast(scoring_summary.historic_value as {{ crm_type_double() }}) as historic_value,
-        {%- for name, data_type in model_columns.items() %}
-        cast(clv_scores.{{ name }} as {{ data_type }}) as {{ name }},
-        {%- endfor %}
+        {% for name, data_type in model_columns.items() -%}
+            cast(clv_scores.{{ name }} as {{ data_type }}) as {{ name }},
+        {% endfor -%}
         cast(
             {{ dbt.dateadd(
                 'day', 'clv_scores.days_to_next_purchase', 'scoring_snapshot.as_of_date'

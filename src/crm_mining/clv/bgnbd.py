@@ -19,9 +19,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import OptimizeResult, minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
-from threadpoolctl import threadpool_limits
+
+from crm_mining.clv.fitting import maximise
 
 #: Bounds of each log-parameter during the fit: a maximum found on a bound is not an interior
 #: maximum of the likelihood (the model degenerates, e.g. nobody ever drops out), and the fit
@@ -185,9 +185,7 @@ def _negative_mean_log_likelihood(
     weight = pt.weight
     weighted_w4 = weight * w4
     # np.sum (pairwise, single-threaded), not a BLAS dot: the same bits whatever the threads.
-    value = (
-        np.sum(wx * x_ll) + total * r * math.log(alpha) + np.sum(weight * mixture)
-    )
+    value = np.sum(wx * x_ll) + total * r * math.log(alpha) + np.sum(weight * mixture)
     d_r = (
         np.sum(wx * (digamma(r + ux) - digamma(r)))
         + total * math.log(alpha)
@@ -198,9 +196,8 @@ def _negative_mean_log_likelihood(
         weight * shape * inv_age + weighted_w4 * shape * (inv_recency - inv_age)
     )
     d_a = np.sum(wx * x_common) + np.sum(weighted_w4) / a
-    d_b = (
-        np.sum(wx * (x_common + digamma(b + ux) - digamma(b)))
-        - np.sum(weighted_w4 * inv_b[pt.x_index])
+    d_b = np.sum(wx * (x_common + digamma(b + ux) - digamma(b))) - np.sum(
+        weighted_w4 * inv_b[pt.x_index]
     )
     if not np.isfinite(value):
         return math.inf, np.zeros(4)
@@ -225,30 +222,22 @@ def starting_points(x: np.ndarray, age: np.ndarray) -> list[np.ndarray]:
     ]
 
 
-def _is_converged(result: OptimizeResult, patterns: _Patterns, total: float) -> bool:
-    """Finite, every |gradient| below GRADIENT_TOLERANCE, and no log-parameter on its bound."""
-    if not np.isfinite(result.fun):
-        return False
-    _, gradient = _negative_mean_log_likelihood(result.x, patterns, total)
-    on_bound = bool(np.any(np.abs(result.x) >= LOG_PARAMETER_BOUND - 1e-6))
-    return bool(np.all(np.abs(gradient) < GRADIENT_TOLERANCE)) and not on_bound
-
-
 def fit_bgnbd(
     x: np.ndarray,
     t_x: np.ndarray,
     age: np.ndarray,
     min_repeat_customers: int = 1,
-    max_iterations: int = MAX_ITERATIONS,
+    max_iterations: int | None = None,
 ) -> BgNbdFit:
     """Maximum-likelihood fit of the BG/NBD model on a customer summary.
 
-    L-BFGS-B from the starts of `starting_points` in turn, until one converges (every |gradient|
-    of the mean log-likelihood below GRADIENT_TOLERANCE, no log-parameter on its bound); keeps
-    the highest likelihood found. Too few repeat customers (fewer than min_repeat_customers,
-    and always at least 1: without a repeat purchase the likelihood has no maximum) gives no
-    fit, with the reason in `message`.
+    L-BFGS-B from the starts of `starting_points` in turn until one converges to an interior
+    maximum (crm_mining.clv.fitting: gradient below GRADIENT_TOLERANCE, no log-parameter on its
+    bound, positive curvature); not converged, the fit has no parameters and says why. Too
+    few repeat customers (fewer than min_repeat_customers, and always at least 1: without a
+    repeat purchase the likelihood has no maximum) gives no fit, with the reason in `message`. max_iterations: per start (default MAX_ITERATIONS).
     """
+    max_iterations = MAX_ITERATIONS if max_iterations is None else max_iterations
     x, t_x, age = _as_arrays(x, t_x, age)
     check_summary(x, t_x, age)
     customers = len(x)
@@ -269,48 +258,29 @@ def fit_bgnbd(
         )
     patterns = _patterns(x, t_x, age)
     total = float(customers)
-    bounds = [(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * 4
-    best = None
-    for start in starting_points(x, age):
-        with threadpool_limits(limits=1):  # L-BFGS-B's BLAS calls: 4 parameters, no threads
-            result = minimize(
-                _negative_mean_log_likelihood,
-                start,
-                args=(patterns, total),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=bounds,
-                options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-10},
-            )
-        if best is None or result.fun < best.fun:
-            best = result
-        if _is_converged(best, patterns, total):
-            break
-    assert best is not None
-    _, gradient = _negative_mean_log_likelihood(best.x, patterns, total)
-    on_bound = bool(np.any(np.abs(best.x) >= LOG_PARAMETER_BOUND - 1e-6))
-    converged = _is_converged(best, patterns, total)
-    params = BgNbdParams(*(float(v) for v in np.exp(best.x)))
-    if converged:
-        message = "converged"
-    elif on_bound:
+    found = maximise(
+        lambda point: _negative_mean_log_likelihood(point, patterns, total),
+        starting_points(x, age),
+        LOG_PARAMETER_BOUND,
+        GRADIENT_TOLERANCE,
+        max_iterations,
+    )
+    params = BgNbdParams(*(float(v) for v in np.exp(found.log_params)))
+    if not found.is_converged:
         message = (
-            "BG/NBD likelihood has no interior maximum (a parameter ran to its bound: "
-            f"r={params.r:.3g}, alpha={params.alpha:.3g}, a={params.a:.3g}, b={params.b:.3g})"
+            f"BG/NBD fit did not converge to a maximum after {found.iterations} iterations "
+            f"({found.problem}; r={params.r:.3g}, alpha={params.alpha:.3g}, a={params.a:.3g}, "
+            f"b={params.b:.3g})"
         )
-    else:
-        message = (
-            f"BG/NBD optimiser did not converge after {best.nit} iterations "
-            f"(max |gradient| {float(np.max(np.abs(gradient))):.2g}): {best.message}"
-        )
+        return BgNbdFit(None, None, False, customers, repeat_customers, found.iterations, message)
     return BgNbdFit(
-        params if converged else None,
-        -float(best.fun) * total if converged else None,
-        converged,
+        params,
+        found.mean_log_likelihood * total,
+        True,
         customers,
         repeat_customers,
-        int(best.nit),
-        message,
+        found.iterations,
+        "converged",
     )
 
 

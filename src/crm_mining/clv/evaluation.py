@@ -23,8 +23,8 @@ from crm_mining.clv.bgnbd import probability_alive as bgnbd_probability_alive
 from crm_mining.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, fit_gamma_gamma
 from crm_mining.clv.scoring import (
     ClvSettings,
-    float_column,
     fallback_order_value,
+    float_column,
     summary_arrays,
 )
 
@@ -34,33 +34,33 @@ METRICS_DTYPES: dict[str, str] = {
     "repeat_customers": "Int64",
     "is_bgnbd_converged": "boolean",
     "bgnbd_fallback_reason": "string",
-    "bgnbd_r": "float64",
-    "bgnbd_alpha": "float64",
-    "bgnbd_a": "float64",
-    "bgnbd_b": "float64",
-    "bgnbd_log_likelihood": "float64",
+    "bgnbd_r": "Float64",
+    "bgnbd_alpha": "Float64",
+    "bgnbd_a": "Float64",
+    "bgnbd_b": "Float64",
+    "bgnbd_log_likelihood": "Float64",
     "gamma_gamma_customers": "Int64",
     "is_gamma_gamma_converged": "boolean",
     "gamma_gamma_fallback_reason": "string",
-    "gamma_gamma_p": "float64",
-    "gamma_gamma_q": "float64",
-    "gamma_gamma_v": "float64",
-    "gamma_gamma_log_likelihood": "float64",
-    "frequency_spend_correlation": "float64",
-    "population_order_value": "float64",
+    "gamma_gamma_p": "Float64",
+    "gamma_gamma_q": "Float64",
+    "gamma_gamma_v": "Float64",
+    "gamma_gamma_log_likelihood": "Float64",
+    "frequency_spend_correlation": "Float64",
+    "population_order_value": "Float64",
     "calibration_customers": "Int64",
     "calibration_repeat_customers": "Int64",
     "is_calibration_converged": "boolean",
     "holdout_fallback_reason": "string",
-    "calibration_r": "float64",
-    "calibration_alpha": "float64",
-    "calibration_a": "float64",
-    "calibration_b": "float64",
+    "calibration_r": "Float64",
+    "calibration_alpha": "Float64",
+    "calibration_a": "Float64",
+    "calibration_b": "Float64",
     "holdout_actual_purchases": "Int64",
-    "holdout_predicted_purchases": "float64",
-    "holdout_mae": "float64",
-    "baseline_predicted_purchases": "float64",
-    "baseline_mae": "float64",
+    "holdout_predicted_purchases": "Float64",
+    "holdout_mae": "Float64",
+    "baseline_predicted_purchases": "Float64",
+    "baseline_mae": "Float64",
 }
 
 #: Columns of the one-row output of `churn_baseline` (int_clv_churn_baseline_evaluated).
@@ -69,11 +69,11 @@ CHURN_BASELINE_DTYPES: dict[str, str] = {
     "churned_training_customers": "Int64",
     "is_bgnbd_converged": "boolean",
     "fallback_reason": "string",
-    "bgnbd_r": "float64",
-    "bgnbd_alpha": "float64",
-    "bgnbd_a": "float64",
-    "bgnbd_b": "float64",
-    "p_alive_roc_auc": "float64",
+    "bgnbd_r": "Float64",
+    "bgnbd_alpha": "Float64",
+    "bgnbd_a": "Float64",
+    "bgnbd_b": "Float64",
+    "p_alive_roc_auc": "Float64",
 }
 
 
@@ -229,7 +229,9 @@ def churn_baseline(
     if fit.params is None:
         values["fallback_reason"] = fit.message
         return _one_row(values, CHURN_BASELINE_DTYPES)
-    alive = pd.Series(bgnbd_probability_alive(fit.params, x, t_x, age), index=summary["customer_id"])
+    alive = pd.Series(
+        bgnbd_probability_alive(fit.params, x, t_x, age), index=summary["customer_id"]
+    )
     score = 1.0 - alive.reindex(labelled["customer_id"]).to_numpy()
     auc = roc_auc(churned, score)
     values["p_alive_roc_auc"] = auc

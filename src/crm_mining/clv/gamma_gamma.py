@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
-from threadpoolctl import threadpool_limits
+
+from crm_mining.clv.fitting import maximise
 
 LOG_PARAMETER_BOUND = 18.0
 GRADIENT_TOLERANCE = 1e-6
@@ -96,7 +96,7 @@ def fit_gamma_gamma(
     x: np.ndarray,
     m_x: np.ndarray,
     min_customers: int = 1,
-    max_iterations: int = MAX_ITERATIONS,
+    max_iterations: int | None = None,
 ) -> GammaGammaFit:
     """Maximum-likelihood fit on the customers with x > 0 and m_x > 0 (others are ignored).
 
@@ -104,8 +104,9 @@ def fit_gamma_gamma(
     fitted (params None, reason in `message`) with fewer than max(2, min_customers) such
     customers, when every m_x is equal (no spread: the likelihood has no maximum), when the
     optimiser does not converge, or when q <= 1 (the population mean p v / (q - 1) is not
-    finite).
+    finite). max_iterations: default MAX_ITERATIONS.
     """
+    max_iterations = MAX_ITERATIONS if max_iterations is None else max_iterations
     x = np.asarray(x, dtype="float64")
     m_x = np.asarray(m_x, dtype="float64")
     used = (x > 0) & np.isfinite(m_x) & (m_x > 0)
@@ -126,40 +127,31 @@ def fit_gamma_gamma(
         )
     if np.all(m_x == m_x[0]):
         return not_fitted("every repeat customer has the same mean value: Gamma-Gamma not fitted")
-    mean = float(np.mean(m_x))
-    variance = float(np.var(m_x))
-    # Start: q = 2 (finite mean), v from the mean spend, p = 1.
-    start = np.log(np.array([1.0, 2.0, mean]))
-    bounds = [(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * 3
-    with threadpool_limits(limits=1):
-        result = minimize(
-            _negative_mean_log_likelihood,
-            start,
-            args=(x, m_x),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-10},
-        )
-    _, gradient = _negative_mean_log_likelihood(result.x, x, m_x)
-    params = GammaGammaParams(*(float(value) for value in np.exp(result.x)))
-    on_bound = bool(np.any(np.abs(result.x) >= LOG_PARAMETER_BOUND - 1e-6))
-    if not math.isfinite(result.fun) or on_bound or np.any(np.abs(gradient) >= GRADIENT_TOLERANCE):
+    # Start: p = 1, q = 2 (a finite mean), v = the mean spend.
+    start = np.log(np.array([1.0, 2.0, float(np.mean(m_x))]))
+    found = maximise(
+        lambda point: _negative_mean_log_likelihood(point, x, m_x),
+        [start, np.zeros(3)],
+        LOG_PARAMETER_BOUND,
+        GRADIENT_TOLERANCE,
+        max_iterations,
+    )
+    params = GammaGammaParams(*(float(value) for value in np.exp(found.log_params)))
+    if not found.is_converged:
         return not_fitted(
-            f"Gamma-Gamma optimiser did not converge after {result.nit} iterations "
-            f"(spread of mean values {math.sqrt(variance):.3g}): {result.message}"
+            f"Gamma-Gamma fit did not converge to a maximum after {found.iterations} "
+            f"iterations ({found.problem})"
         )
     if params.q <= 1.0:
         return not_fitted(
             f"Gamma-Gamma q = {params.q:.3g} <= 1: the population mean spend is not finite"
         )
-    return GammaGammaFit(params, -float(result.fun) * customers, True, customers, correlation,
-                         "converged")  # fmt: skip
+    return GammaGammaFit(
+        params, found.mean_log_likelihood * customers, True, customers, correlation, "converged"
+    )
 
 
-def expected_order_value(
-    params: GammaGammaParams, x: np.ndarray, m_x: np.ndarray
-) -> np.ndarray:
+def expected_order_value(params: GammaGammaParams, x: np.ndarray, m_x: np.ndarray) -> np.ndarray:
     """E(Z | x, m_x) = p (v + x m_x) / (p x + q - 1), the customer's expected purchase value.
 
     A weighted mean of the population mean p v / (q - 1) and the customer's own m_x, with

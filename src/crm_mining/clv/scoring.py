@@ -191,10 +191,10 @@ def score_customers(
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"].astype("string"),
-            "p_alive": pd.Series(alive, dtype="float64"),
-            "expected_purchases": pd.Series(purchases, dtype="float64"),
-            "expected_order_value": pd.Series(order_value, dtype="float64"),
-            "predicted_clv": pd.Series(clv, dtype="float64"),
+            "p_alive": pd.Series(alive, dtype="Float64"),
+            "expected_purchases": pd.Series(purchases, dtype="Float64"),
+            "expected_order_value": pd.Series(order_value, dtype="Float64"),
+            "predicted_clv": pd.Series(clv, dtype="Float64"),
             "clv_tier": pd.Series(clv_tiers(clv), dtype="string"),
             "days_to_next_purchase": pd.Series(next_days, dtype="float64").astype("Int64"),
         },
