@@ -20,7 +20,10 @@ from pathlib import Path
 
 from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
 
-AREAS = ["datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "spark"]
+AREAS = [
+    "datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "clv",
+    "spark",
+]  # fmt: skip
 # Areas left out of a default run (too long for every `make bench`).
 OPT_IN_AREAS = ["spark"]
 

@@ -48,6 +48,8 @@ SPARK_ML_MARTS = [
     "fct_customer_churn_scores",
     "fct_churn_model_metrics",
     "fct_churn_feature_importance",
+    "fct_customer_lifetime_value",
+    "fct_clv_model_metrics",
     "dim_customers",
 ]
 # dbt selectors: every mart that builds on Spark with everything upstream (the parity test),

@@ -235,7 +235,8 @@ def fit_bgnbd(
     maximum (crm_mining.clv.fitting: gradient below GRADIENT_TOLERANCE, no log-parameter on its
     bound, positive curvature); not converged, the fit has no parameters and says why. Too
     few repeat customers (fewer than min_repeat_customers, and always at least 1: without a
-    repeat purchase the likelihood has no maximum) gives no fit, with the reason in `message`. max_iterations: per start (default MAX_ITERATIONS).
+    repeat purchase the likelihood has no maximum) gives no fit, with the reason in `message`.
+    max_iterations: per start (default MAX_ITERATIONS).
     """
     max_iterations = MAX_ITERATIONS if max_iterations is None else max_iterations
     x, t_x, age = _as_arrays(x, t_x, age)
