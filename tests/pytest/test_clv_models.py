@@ -13,11 +13,12 @@ from lifetimes.datasets import load_cdnow_summary, load_cdnow_summary_data_with_
 from lifetimes.utils import _customer_lifetime_value
 from scipy import integrate
 from scipy.special import betaln
+from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
 from crm_mining.clv import bgnbd, gamma_gamma
 from crm_mining.clv.bgnbd import BgNbdParams, fit_bgnbd
-from crm_mining.clv.evaluation import roc_auc
+from crm_mining.clv.evaluation import average_ranks, roc_auc
 from crm_mining.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from crm_mining.clv.scoring import (
     ClvSettings,
@@ -278,6 +279,7 @@ def test_roc_auc_equals_scikit_learn_with_ties() -> None:
     scores = np.round(rng.random(500) + labels * 0.3, 1)
     assert roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
     assert roc_auc(np.array([True, True]), np.array([0.1, 0.2])) is None
+    np.testing.assert_array_equal(average_ranks(scores), rankdata(scores))
 
 
 def test_settings_come_from_the_vars() -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from crm_mining.clv.bgnbd import BgNbdFit, BgNbdParams, expected_purchases, fit_bgnbd
 from crm_mining.clv.bgnbd import probability_alive as bgnbd_probability_alive
@@ -191,6 +190,13 @@ def params_from_metrics(
     return bgnbd, spend, value("population_order_value")
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of the values, ties sharing the mean of their ranks (as scipy's rankdata)."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts).astype("float64")
+    return ((ends - counts + 1.0 + ends) / 2.0)[inverse.reshape(-1)]
+
+
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     """ROC AUC (Mann-Whitney, ties count one half); None unless both classes are present."""
     labels = np.asarray(labels, dtype=bool)
@@ -198,7 +204,7 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     negatives = len(labels) - positives
     if positives == 0 or negatives == 0:
         return None
-    ranks = rankdata(np.asarray(scores, dtype="float64"))
+    ranks = average_ranks(np.asarray(scores, dtype="float64"))
     rank_sum = float(np.sum(ranks[labels]))
     return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives)
 
