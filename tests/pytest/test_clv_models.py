@@ -3,7 +3,9 @@ lifetimes (an independent implementation), numerical integration and planted tru
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from crm_mining.clv.scoring import (
     discounted_purchases,
 )
 from crm_mining.config import ConfigError
-from crm_mining.datagen.bgnbd import PlantedParams, simulate_summary
+from crm_mining.datagen.bgnbd import PlantedParams, generate_bgnbd, main, simulate_summary
 
 
 def significant(value: float, digits: int = 3) -> float:
@@ -321,3 +323,42 @@ def test_planted_spend_is_recovered() -> None:
     for name in ("p", "q", "v"):
         assert getattr(fit.params, name) == pytest.approx(getattr(truth, name), rel=0.10), name
     assert abs(fit.frequency_spend_correlation or 0.0) < 0.05
+
+
+def test_bgnbd_generator_writes_its_planted_truth(tmp_path: Path) -> None:
+    """The files of `python -m crm_mining.datagen.bgnbd` (normalized layout) are byte-identical
+    for a seed, and the summary a pandas reader makes of them gives back the planted r, alpha,
+    a, b and p, q, v within 10 % on 20,000 customers."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["--customers", "20000", "--seed", "5", "--out", str(first)]) == 0
+    generate_bgnbd(second, 20_000, seed=5)
+    for name in ("orders.csv", "order_items.csv", "truth/bgnbd_truth.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    truth = json.loads((first / "truth" / "bgnbd_truth.json").read_text())
+    orders = pd.read_csv(first / "orders.csv", parse_dates=["order_date"])
+    items = pd.read_csv(first / "order_items.csv")
+    assert len(items) == len(orders) and (items["unit_price"] >= 0.01).all()
+    assert orders["customer_id"].nunique() == truth["customers"] == 20_000
+    as_of = pd.Timestamp(truth["as_of_date"])
+    assert orders["order_date"].max() < as_of
+    lines = orders.merge(items, on="order_id")
+    days = lines.groupby(["customer_id", "order_date"], as_index=False)["unit_price"].sum()
+    per_customer = days.groupby("customer_id")
+    first_day, last_day = per_customer["order_date"].min(), per_customer["order_date"].max()
+    x = (per_customer.size() - 1).to_numpy(float)
+    t_x = (last_day - first_day).dt.days.to_numpy(float)
+    age = ((as_of - pd.Timedelta(days=1)) - first_day).dt.days.to_numpy(float)
+    fit = fit_bgnbd(x, t_x, age)
+    planted = truth["params"]
+    assert fit.params is not None
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(fit.params, name) == pytest.approx(planted[name], rel=0.10), name
+    repeat_value = (
+        days[days["order_date"] > days["customer_id"].map(first_day)]
+        .groupby("customer_id")["unit_price"]
+        .mean()
+    )
+    spend = fit_gamma_gamma(x, repeat_value.reindex(first_day.index).to_numpy(float))
+    assert spend.params is not None
+    for name in ("p", "q", "v"):
+        assert getattr(spend.params, name) == pytest.approx(planted[name], rel=0.10), name
