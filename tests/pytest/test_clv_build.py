@@ -14,6 +14,7 @@ import pytest
 from conftest import DbtRun, run_dbt
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
+from scipy.optimize import brentq
 from sklearn.metrics import roc_auc_score
 
 from crm_mining.clv.bgnbd import BgNbdParams, fit_bgnbd
@@ -223,6 +224,28 @@ def test_clv_marts_equal_an_independent_assembly(generated_build: DbtRun) -> Non
     if finite.all():
         assert mart["clv_tier"].tolist() == expected["clv_tier"].tolist()
     assert mart["clv_tier"].value_counts(normalize=True)["high"] == pytest.approx(0.2, abs=0.02)
+    # Next purchase: the day the chance of a purchase reaches 1/2, solved numerically.
+    metrics = generated_build.df("fct_clv_model_metrics").iloc[0]
+    r, alpha = metrics["bgnbd_r"], metrics["bgnbd_alpha"]
+    horizon = float(metrics["clv_horizon_days"])
+    checked = 0
+    for customer, row in mart.iloc[::25].iterrows():
+
+        def chance(s: float, row: pd.Series = row) -> float:
+            base = (alpha + row["customer_age_days"]) / (alpha + row["customer_age_days"] + s)
+            return row["p_alive"] * (1.0 - base ** (r + row["repeat_purchase_days"])) - 0.5
+
+        if chance(horizon) < 0:
+            assert pd.isna(row["days_to_next_purchase"]), customer
+            assert pd.isna(row["expected_next_purchase_date"]), customer
+            continue
+        checked += 1
+        days = int(np.floor(brentq(chance, 0.0, horizon, xtol=1e-12)))
+        assert row["days_to_next_purchase"] == days, customer
+        assert pd.Timestamp(row["expected_next_purchase_date"]) == pd.Timestamp(
+            row["as_of_date"]
+        ) + pd.Timedelta(days=days)
+    assert checked > 10
 
 
 def test_churn_baseline_equals_scikit_learn(generated_build: DbtRun) -> None:

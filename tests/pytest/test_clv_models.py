@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,15 @@ from sklearn.metrics import roc_auc_score
 
 from crm_mining.clv import bgnbd, gamma_gamma
 from crm_mining.clv.bgnbd import BgNbdParams, fit_bgnbd
-from crm_mining.clv.evaluation import average_ranks, roc_auc
+from crm_mining.clv.evaluation import (
+    CHURN_BASELINE_DTYPES,
+    METRICS_DTYPES,
+    average_ranks,
+    roc_auc,
+)
 from crm_mining.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from crm_mining.clv.scoring import (
+    SCORE_COLUMNS,
     ClvSettings,
     clv_tiers,
     discount_steps,
@@ -30,6 +37,8 @@ from crm_mining.clv.scoring import (
 )
 from crm_mining.config import ConfigError
 from crm_mining.datagen.bgnbd import PlantedParams, generate_bgnbd, main, simulate_summary
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def significant(value: float, digits: int = 3) -> float:
@@ -362,3 +371,26 @@ def test_bgnbd_generator_writes_its_planted_truth(tmp_path: Path) -> None:
     assert spend.params is not None
     for name in ("p", "q", "v"):
         assert getattr(spend.params, name) == pytest.approx(planted[name], rel=0.10), name
+
+
+@pytest.mark.parametrize(
+    ("macro", "columns"),
+    [
+        ("int_clv_model_fitted", METRICS_DTYPES),
+        ("int_clv_churn_baseline_evaluated", CHURN_BASELINE_DTYPES),
+        ("int_clv_customers_scored", dict.fromkeys(SCORE_COLUMNS, "")),
+    ],
+)
+def test_python_outputs_are_declared_once_in_their_macro(macro: str, columns: dict) -> None:
+    """macros/python_outputs/<model>_columns.sql lists the columns the Python model writes, in
+    its order, with a SQL type matching the pandas dtype."""
+    text = (PROJECT_DIR / "macros" / "python_outputs" / f"{macro}_columns.sql").read_text()
+    declared = dict(re.findall(r"'(\w+)': ([\w.]+)\(\)", text))
+    assert list(declared) == list(columns)
+    sql_type = {
+        "Int64": "dbt.type_int", "boolean": "dbt.type_boolean", "string": "dbt.type_string",
+        "Float64": "crm_type_double",
+    }  # fmt: skip
+    for name, dtype in columns.items():
+        if dtype:
+            assert declared[name] == sql_type[dtype], name
