@@ -2,7 +2,7 @@
 fitted as of the churn training cutoff) on the churn training labels (crm_mining.clv.evaluation)."""
 
 from crm_mining.clv.evaluation import churn_baseline
-from crm_mining.clv.scoring import ClvSettings
+from crm_mining.clv.scoring import SUMMARY_COLUMNS, ClvSettings
 from crm_mining.frames import to_pandas
 
 
@@ -17,7 +17,9 @@ def model(dbt, session):
         }
     )
     summary = to_pandas(
-        dbt.ref("int_clv_summaries_snapshotted").filter("snapshot_name = 'churn_training'")
+        dbt.ref("int_clv_summaries_snapshotted")
+        .filter("snapshot_name = 'churn_training'")
+        .select(*SUMMARY_COLUMNS)
     )
-    labels = to_pandas(dbt.ref("int_churn_labels_observed"))
+    labels = to_pandas(dbt.ref("int_churn_labels_observed").select("customer_id", "is_churned"))
     return churn_baseline(summary, labels, settings)

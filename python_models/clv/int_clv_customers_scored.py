@@ -3,7 +3,7 @@ int_clv_model_fitted: P(alive), expected purchases and order value, predicted CL
 the days to the expected next purchase (crm_mining.clv.scoring), one row per customer."""
 
 from crm_mining.clv.evaluation import params_from_metrics
-from crm_mining.clv.scoring import ClvSettings, score_customers
+from crm_mining.clv.scoring import SUMMARY_COLUMNS, ClvSettings, score_customers
 from crm_mining.frames import to_pandas
 
 
@@ -21,6 +21,8 @@ def model(dbt, session):
         to_pandas(dbt.ref("int_clv_model_fitted"))
     )
     scoring = to_pandas(
-        dbt.ref("int_clv_summaries_snapshotted").filter("snapshot_name = 'scoring'")
+        dbt.ref("int_clv_summaries_snapshotted")
+        .filter("snapshot_name = 'scoring'")
+        .select(*SUMMARY_COLUMNS)
     )
     return score_customers(scoring, bgnbd, gamma_gamma, order_value, settings)

@@ -3,7 +3,7 @@ as of as_of_date, and the out-of-time check of the BG/NBD refitted as of as_of_d
 clv_horizon_days (crm_mining.clv.evaluation); reasons where a model could not be fitted."""
 
 from crm_mining.clv.evaluation import fit_clv_models
-from crm_mining.clv.scoring import ClvSettings
+from crm_mining.clv.scoring import SUMMARY_COLUMNS, ClvSettings
 from crm_mining.frames import to_pandas
 
 
@@ -18,8 +18,10 @@ def model(dbt, session):
         }
     )
     summaries = dbt.ref("int_clv_summaries_snapshotted")
-    scoring = to_pandas(summaries.filter("snapshot_name = 'scoring'"))
-    calibration = to_pandas(summaries.filter("snapshot_name = 'calibration'"))
+    scoring = to_pandas(summaries.filter("snapshot_name = 'scoring'").select(*SUMMARY_COLUMNS))
+    calibration = to_pandas(
+        summaries.filter("snapshot_name = 'calibration'").select(*SUMMARY_COLUMNS)
+    )
     holdout = to_pandas(dbt.ref("int_clv_holdout_purchases_observed"))
     metrics, _, _ = fit_clv_models(scoring, calibration, holdout, settings)
     return metrics

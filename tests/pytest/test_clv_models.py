@@ -153,7 +153,7 @@ def test_fit_does_not_depend_on_row_order(cdnow: pd.DataFrame) -> None:
 
 
 def test_gradient_equals_finite_differences(cdnow: pd.DataFrame) -> None:
-    patterns = bgnbd._patterns(*arrays(cdnow))
+    patterns = bgnbd.patterns(*arrays(cdnow))
     point = np.log([0.3, 5.0, 0.9, 2.0])
     n = float(len(cdnow))
     _, gradient = bgnbd._negative_mean_log_likelihood(point, patterns, n)

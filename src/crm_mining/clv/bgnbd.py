@@ -60,7 +60,7 @@ class BgNbdFit:
 
 
 @dataclass(frozen=True)
-class _Patterns:
+class Patterns:
     """Distinct (x, t_x, T) customer patterns, how many customers share each, and lookups.
 
     x_index, age_index and recency_index point each pattern to its value in x_values,
@@ -107,22 +107,43 @@ def check_summary(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> None:
         raise ValueError("t_x must be 0 when x = 0")
 
 
-def _patterns(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> _Patterns:
-    """Group identical customers; the patterns come sorted by (x, t_x, T)."""
+def _group_rows(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, starts): the rows sorted by (x, t_x, T), and where each distinct triple starts."""
+    n = len(x)
+    integral = n > 0 and all(np.all(v == np.floor(v)) and np.all(v >= 0) for v in (x, t_x, age))
+    span = float(np.max(age)) + 1.0 if n else 1.0
+    if integral and (float(np.max(x)) + 1.0) * span * span < 2.0**62:
+        # Whole days: one int64 key sorts faster than three float keys, same order.
+        key = (x.astype("int64") * int(span) + t_x.astype("int64")) * int(span) + age.astype(
+            "int64"
+        )
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = sorted_key[1:] != sorted_key[:-1]
+        return order, starts
     order = np.lexsort((age, t_x, x))
     xs, ts, ages = x[order], t_x[order], age[order]
-    starts = np.ones(len(xs), dtype=bool)
+    starts = np.ones(n, dtype=bool)
     starts[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1]) | (ages[1:] != ages[:-1])
+    return order, starts
+
+
+def patterns(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> Patterns:
+    """Group identical customers; the patterns come sorted by (x, t_x, T)."""
+    x, t_x, age = _as_arrays(x, t_x, age)
+    order, starts = _group_rows(x, t_x, age)
     group = np.cumsum(starts) - 1
-    inverse = np.empty(len(xs), dtype="int64")
+    inverse = np.empty(len(x), dtype="int64")
     inverse[order] = group
     weight = np.bincount(group, minlength=int(starts.sum())).astype("float64")
-    px, pt, page = xs[starts], ts[starts], ages[starts]
+    first = order[starts]
+    px, pt, page = x[first], t_x[first], age[first]
     x_values, x_index = np.unique(px, return_inverse=True)
     age_values, age_index = np.unique(page, return_inverse=True)
     recency_values, recency_index = np.unique(pt, return_inverse=True)
     x_weight = np.bincount(x_index, weights=weight, minlength=len(x_values))
-    return _Patterns(
+    return Patterns(
         px, pt, page, weight, inverse,
         x_values, x_weight, x_index, age_values, age_index, recency_values, recency_index,
     )  # fmt: skip
@@ -149,7 +170,7 @@ def log_likelihood(
 
 
 def _negative_mean_log_likelihood(
-    log_params: np.ndarray, patterns: _Patterns, total: float
+    log_params: np.ndarray, patterns: Patterns, total: float
 ) -> tuple[float, np.ndarray]:
     """Minus the mean log-likelihood per customer and its gradient in the log-parameters.
 
@@ -257,10 +278,10 @@ def fit_bgnbd(
             f"{repeat_customers} customers with a repeat purchase day, fewer than the "
             f"{needed} needed (clv_min_repeat_customers): BG/NBD not fitted",
         )
-    patterns = _patterns(x, t_x, age)
+    grouped = patterns(x, t_x, age)
     total = float(customers)
     found = maximise(
-        lambda point: _negative_mean_log_likelihood(point, patterns, total),
+        lambda point: _negative_mean_log_likelihood(point, grouped, total),
         starting_points(x, age),
         LOG_PARAMETER_BOUND,
         GRADIENT_TOLERANCE,
@@ -329,6 +350,21 @@ def _scaled_hyp2f1(
     return np.where(np.isfinite(direct), direct, euler)
 
 
+def expected_purchases_of_patterns(params: BgNbdParams, t: float, grouped: Patterns) -> np.ndarray:
+    """E[Y(t) | x, t_x, T] of each pattern of `grouped` (see `expected_purchases`)."""
+    if t <= 0 or len(grouped.x) == 0:
+        return np.zeros(len(grouped.x))
+    px, pt_x, page = grouped.x, grouped.t_x, grouped.age
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    z = t / (alpha + page + t)
+    tail = _scaled_hyp2f1(
+        r + px, b + px, a + b + px - 1.0, z,
+        (r + px) * (np.log(alpha + page) - np.log(alpha + page + t)),
+    )  # fmt: skip
+    numerator = (a + b + px - 1.0) / (a - 1.0) * (1.0 - tail)
+    return numerator / (1.0 + np.exp(_log_dropout_odds(params, px, pt_x, page)))
+
+
 def expected_purchases(
     params: BgNbdParams, t: float, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
@@ -339,22 +375,8 @@ def expected_purchases(
 
     Computed once per distinct (x, t_x, T) pattern.
     """
-    x, t_x, age = _as_arrays(x, t_x, age)
-    if len(x) == 0:
-        return np.zeros(0)
-    if t <= 0:
-        return np.zeros(len(x))
-    patterns = _patterns(x, t_x, age)
-    px, pt_x, page = patterns.x, patterns.t_x, patterns.age
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    z = t / (alpha + page + t)
-    tail = _scaled_hyp2f1(
-        r + px, b + px, a + b + px - 1.0, z,
-        (r + px) * (np.log(alpha + page) - np.log(alpha + page + t)),
-    )  # fmt: skip
-    numerator = (a + b + px - 1.0) / (a - 1.0) * (1.0 - tail)
-    denominator = 1.0 + np.exp(_log_dropout_odds(params, px, pt_x, page))
-    return (numerator / denominator)[patterns.inverse]
+    grouped = patterns(x, t_x, age)
+    return expected_purchases_of_patterns(params, t, grouped)[grouped.inverse]
 
 
 def days_to_next_purchase(

@@ -12,6 +12,7 @@ as of the churn training cutoff, and reports the ROC AUC of that score on the ch
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,11 @@ CHURN_BASELINE_DTYPES: dict[str, str] = {
 }
 
 
+def exact_sum(values: np.ndarray) -> float:
+    """The correctly rounded sum (math.fsum): the same bits whatever the order of the rows."""
+    return math.fsum(values.tolist())
+
+
 def _one_row(values: dict[str, Any], dtypes: dict[str, str]) -> pd.DataFrame:
     """A one-row frame with exactly the columns of dtypes, None as the dtype's null."""
     return pd.DataFrame(
@@ -103,7 +109,7 @@ def holdout_check(
     """
     frame = calibration.merge(
         holdout[["customer_id", "holdout_purchase_days"]], on="customer_id", how="left"
-    ).sort_values("customer_id", kind="stable", ignore_index=True)
+    )
     x, t_x, age = summary_arrays(frame)
     actual = np.nan_to_num(float_column(frame, "holdout_purchase_days"))
     horizon = float(settings.horizon_days)
@@ -122,16 +128,16 @@ def holdout_check(
     baseline = np.where(age > 0, x / np.where(age > 0, age, 1.0), 0.0) * horizon
     values |= {
         "holdout_actual_purchases": int(actual.sum()),
-        "baseline_predicted_purchases": float(baseline.sum()),
-        "baseline_mae": float(np.mean(np.abs(baseline - actual))),
+        "baseline_predicted_purchases": exact_sum(baseline),
+        "baseline_mae": exact_sum(np.abs(baseline - actual)) / len(frame),
     }
     if fit.params is None:
         values["holdout_fallback_reason"] = f"calibration fit: {fit.message}"
         return values
     predicted = expected_purchases(fit.params, horizon, x, t_x, age)
     values |= {
-        "holdout_predicted_purchases": float(predicted.sum()),
-        "holdout_mae": float(np.mean(np.abs(predicted - actual))),
+        "holdout_predicted_purchases": exact_sum(predicted),
+        "holdout_mae": exact_sum(np.abs(predicted - actual)) / len(frame),
     }
     return values
 
@@ -143,7 +149,6 @@ def fit_clv_models(
     settings: ClvSettings,
 ) -> tuple[pd.DataFrame, BgNbdFit, GammaGammaFit]:
     """The one-row metrics frame (METRICS_DTYPES) and the two fits on the scoring snapshot."""
-    scoring = scoring.sort_values("customer_id", kind="stable", ignore_index=True)
     x, t_x, age = summary_arrays(scoring)
     bgnbd = fit_bgnbd(x, t_x, age, settings.min_repeat_customers)
     spend = fit_gamma_gamma(
@@ -219,7 +224,6 @@ def churn_baseline(
     AUC computed over the customers that also have a label (the same customers: both come
     from the purchase orders before the cutoff).
     """
-    summary = summary.sort_values("customer_id", kind="stable", ignore_index=True)
     x, t_x, age = summary_arrays(summary)
     fit = fit_bgnbd(x, t_x, age, settings.min_repeat_customers)
     labelled = summary[["customer_id"]].merge(

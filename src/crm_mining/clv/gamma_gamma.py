@@ -62,24 +62,63 @@ def log_likelihood(params: GammaGammaParams, x: np.ndarray, m_x: np.ndarray) -> 
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _SpendData:
+    """The Gamma-Gamma customers with the sums that do not depend on the parameters."""
+
+    x: np.ndarray
+    total_spend: np.ndarray  # x * m_x
+    x_values: np.ndarray
+    x_counts: np.ndarray
+    x_index: np.ndarray
+    sum_x_log_m: float
+    sum_log_m: float
+    sum_x_log_x: float
+
+
+def _spend_data(x: np.ndarray, m_x: np.ndarray) -> _SpendData:
+    x_values, x_index, x_counts = np.unique(x, return_inverse=True, return_counts=True)
+    log_m = np.log(m_x)
+    return _SpendData(
+        x, x * m_x, x_values, x_counts.astype("float64"), x_index.reshape(-1),
+        float(np.sum(x * log_m)), float(np.sum(log_m)), float(np.sum(x * np.log(x))),
+    )  # fmt: skip
+
+
 def _negative_mean_log_likelihood(
-    log_params: np.ndarray, x: np.ndarray, m_x: np.ndarray
+    log_params: np.ndarray, data: _SpendData
 ) -> tuple[float, np.ndarray]:
-    """Minus the mean log-likelihood and its gradient in the log-parameters."""
+    """Minus the mean log-likelihood and its gradient in the log-parameters.
+
+    The log-likelihood is linear in the per-customer constants ln m_x and x ln x, and its
+    gamma-function terms depend on x alone: only ln(x m_x + v) and 1 / (x m_x + v) are computed
+    per customer.
+    """
     params = np.exp(log_params)
     p, q, v = (float(value) for value in params)
-    ll = log_likelihood(GammaGammaParams(p, q, v), x, m_x)
-    px = p * x
-    log_total = np.log(x * m_x + v)
-    psi = digamma(px + q)
-    d_p = np.sum(x * (psi - digamma(px) + np.log(m_x) + np.log(x) - log_total))
-    d_q = np.sum(psi - digamma(q) + math.log(v) - log_total)
-    d_v = len(x) * q / v - np.sum((px + q) / (x * m_x + v))
-    value = float(np.sum(ll))
+    n = float(len(data.x))
+    ux, counts = data.x_values, data.x_counts
+    pux = p * ux
+    total = data.total_spend + v
+    log_total = np.log(total)
+    inverse_total = 1.0 / total
+    sum_x_log_total = float(np.sum(data.x * log_total))
+    sum_log_total = float(np.sum(log_total))
+    value = (
+        np.sum(counts * (gammaln(pux + q) - gammaln(pux))) - n * gammaln(q) + n * q * math.log(v)
+        + p * data.sum_x_log_m - data.sum_log_m + p * data.sum_x_log_x
+        - p * sum_x_log_total - q * sum_log_total
+    )  # fmt: skip
+    psi = digamma(pux + q)
+    d_p = (
+        np.sum(counts * ux * (psi - digamma(pux)))
+        + data.sum_x_log_m + data.sum_x_log_x - sum_x_log_total
+    )  # fmt: skip
+    d_q = np.sum(counts * psi) - n * digamma(q) + n * math.log(v) - sum_log_total
+    d_v = n * q / v - p * float(np.sum(data.x * inverse_total)) - q * float(np.sum(inverse_total))
     if not math.isfinite(value):
         return math.inf, np.zeros(3)
-    n = float(len(x))
-    return -value / n, -np.array([d_p, d_q, d_v]) * params / n
+    return -float(value) / n, -np.array([d_p, d_q, d_v]) * params / n
 
 
 def frequency_spend_correlation(x: np.ndarray, m_x: np.ndarray) -> float | None:
@@ -129,8 +168,9 @@ def fit_gamma_gamma(
         return not_fitted("every repeat customer has the same mean value: Gamma-Gamma not fitted")
     # Start: p = 1, q = 2 (a finite mean), v = the mean spend.
     start = np.log(np.array([1.0, 2.0, float(np.mean(m_x))]))
+    data = _spend_data(x, m_x)
     found = maximise(
-        lambda point: _negative_mean_log_likelihood(point, x, m_x),
+        lambda point: _negative_mean_log_likelihood(point, data),
         [start, np.zeros(3)],
         LOG_PARAMETER_BOUND,
         GRADIENT_TOLERANCE,

@@ -25,7 +25,8 @@ import pandas as pd
 from crm_mining.clv.bgnbd import (
     BgNbdParams,
     days_to_next_purchase,
-    expected_purchases,
+    expected_purchases_of_patterns,
+    patterns,
     probability_alive,
 )
 from crm_mining.clv.gamma_gamma import GammaGammaParams, expected_order_value
@@ -100,7 +101,10 @@ def summary_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def float_column(summary: pd.DataFrame, column: str) -> np.ndarray:
     """A numeric column as float64, nulls as NaN (works for DOUBLE and DECIMAL inputs)."""
-    return pd.to_numeric(summary[column].astype("object"), errors="coerce").to_numpy("float64")
+    values = summary[column]
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values.astype("object"), errors="coerce").to_numpy("float64")
 
 
 def discount_steps(horizon_days: int) -> np.ndarray:
@@ -118,13 +122,14 @@ def discounted_purchases(
     discount_rate: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """E(Y(H)) and sum_k [E(Y(t_k)) - E(Y(t_{k-1}))] / (1 + d)^(t_k / 365) for each customer."""
-    previous = np.zeros(len(x))
-    discounted = np.zeros(len(x))
+    grouped = patterns(x, t_x, age)
+    previous = np.zeros(len(grouped.x))
+    discounted = np.zeros(len(grouped.x))
     for end in discount_steps(horizon_days):
-        current = expected_purchases(params, float(end), x, t_x, age)
+        current = expected_purchases_of_patterns(params, float(end), grouped)
         discounted += (current - previous) / (1.0 + discount_rate) ** (end / DAYS_PER_YEAR)
         previous = current
-    return previous, discounted
+    return previous[grouped.inverse], discounted[grouped.inverse]
 
 
 def clv_tiers(values: np.ndarray) -> np.ndarray:
@@ -153,7 +158,8 @@ def fallback_order_value(summary: pd.DataFrame) -> float | None:
     if len(summary) == 0:
         return None
     values = np.maximum(np.nan_to_num(float_column(summary, "purchase_value_mean")), 0.0)
-    return float(np.mean(values))
+    # math.fsum: correctly rounded, so the same bits whatever the order of the rows.
+    return math.fsum(values.tolist()) / len(values)
 
 
 def score_customers(
