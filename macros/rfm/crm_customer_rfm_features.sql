@@ -20,7 +20,8 @@
         row per customer with at least one purchase order before the cutoff:
             customer_id, cutoff_date, first_order_date, last_order_date, recency_days,
             frequency, monetary, avg_order_value, tenure_days
-        where a purchase order is an order with at least one line of positive quantity,
+        where a purchase order is an order with at least one line of positive quantity (the
+        orders and their net amounts come from crm_customer_orders_summarized),
             frequency        = number of distinct purchase orders,
             first/last_order_date = first/last purchase order date,
             recency_days     = days from last_order_date to the cutoff date (>= 1),
@@ -38,28 +39,8 @@
         select cast({{ cutoff_date_expression }} as date) as cutoff_date
     ),
 
-    rfm_customer_lines as (
-        select
-            rfm_order_lines.customer_id,
-            rfm_order_lines.order_id,
-            rfm_order_lines.order_date,
-            rfm_order_lines.quantity,
-            rfm_order_lines.line_amount
-        from {{ order_lines_relation }} as rfm_order_lines
-        cross join rfm_cutoff
-        where rfm_order_lines.customer_id is not null
-            and rfm_order_lines.order_date < rfm_cutoff.cutoff_date
-    ),
-
     rfm_orders_summarized as (
-        select
-            customer_id,
-            order_id,
-            min(order_date) as order_date,
-            max(case when quantity > 0 then 1 else 0 end) as is_purchase_order,
-            sum(line_amount) as net_amount
-        from rfm_customer_lines
-        group by customer_id, order_id
+        {{ crm_customer_orders_summarized(order_lines_relation, cutoff_date_expression) }}
     ),
 
     rfm_customers_summarized as (

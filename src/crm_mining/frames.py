@@ -59,10 +59,21 @@ def to_arrow(relation: Any) -> pa.Table:
     raise TypeError(f"cannot convert {type(relation).__name__} to an Arrow table")
 
 
+def decimals_as_float(table: pa.Table) -> pa.Table:
+    """The table with every DECIMAL column cast to float64 (the models learn on floats; money
+    stays exact in SQL, README "Types")."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.float64()))
+    return table
+
+
 def to_pandas(relation: Any) -> pd.DataFrame:
-    """Materialise a dbt.ref() result as a pandas DataFrame (via Arrow: much faster than .df())."""
+    """Materialise a dbt.ref() result as a pandas DataFrame (via Arrow: much faster than .df()),
+    DECIMAL columns as float64. Snowpark's own to_pandas already gives floats for NUMBER with
+    a scale."""
     if isinstance(relation, pd.DataFrame):
         return relation
     if is_snowpark_dataframe(relation):
         return relation.to_pandas()
-    return to_arrow(relation).to_pandas()
+    return decimals_as_float(to_arrow(relation)).to_pandas()

@@ -46,6 +46,8 @@ def expected_customers(run: DbtRun) -> pd.DataFrame:
             columns={"main_driver": "churn_main_driver"}
         )
     )
+    clv = run.df("fct_customer_lifetime_value").set_index("customer_id")
+    frame = frame.join(clv[["p_alive", "expected_purchases", "predicted_clv"]])
 
     by_customer = reviews.groupby("customer_id")
     frame["review_count"] = by_customer.size().reindex(ids, fill_value=0)

@@ -4,7 +4,7 @@ build. Skipped with the reason when Java 17+ (or pyspark) is missing.
 
 - The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
   1e-9.
-- The marts that read a dbt Python model (sentiment, segments, churn, dim_customers) build on
+- The marts that read a dbt Python model (sentiment, segments, churn, CLV, dim_customers) build on
   Spark although the Python models are disabled there: the same keys and rows as on DuckDB,
   every non-ML column equal, the ML columns null (counts of scored items 0), and no row at
   all where the rows are the model's own (segments, k values, features).
@@ -89,7 +89,8 @@ ML_MARTS = {
         null_columns=(
             "model_name", "is_model_trained", "fallback_reason", "calibration_method", "roc_auc",
             "pr_auc", "brier_score", "max_decile_calibration_gap", "recency_baseline_roc_auc",
-            "logistic_regression_roc_auc", "hist_gradient_boosting_roc_auc", "base_rate",
+            "p_alive_baseline_roc_auc", "logistic_regression_roc_auc",
+            "hist_gradient_boosting_roc_auc", "base_rate",
             "training_customers", "churned_training_customers", "fit_customers",
             "validation_customers", "scored_customers", "count_features_used",
             "features_left_out", "random_seed",
@@ -97,11 +98,33 @@ ML_MARTS = {
     ),
     "fct_churn_feature_importance": MlMart(keys=()),
     "fct_churn_calibration": MlMart(keys=()),
+    "fct_customer_lifetime_value": MlMart(
+        keys=("customer_id",),
+        null_columns=(
+            "p_alive", "expected_purchases", "expected_order_value", "predicted_clv", "clv_tier",
+            "days_to_next_purchase", "expected_next_purchase_date",
+        ),
+    ),
+    "fct_clv_model_metrics": MlMart(
+        keys=("as_of_date",),
+        null_columns=(
+            "customers", "repeat_customers", "is_bgnbd_converged", "bgnbd_fallback_reason",
+            "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "bgnbd_log_likelihood",
+            "gamma_gamma_customers", "is_gamma_gamma_converged", "gamma_gamma_fallback_reason",
+            "gamma_gamma_p", "gamma_gamma_q", "gamma_gamma_v", "gamma_gamma_log_likelihood",
+            "frequency_spend_correlation", "population_order_value", "calibration_customers",
+            "calibration_repeat_customers", "is_calibration_converged", "holdout_fallback_reason",
+            "calibration_r", "calibration_alpha", "calibration_a", "calibration_b",
+            "holdout_actual_purchases", "holdout_predicted_purchases", "holdout_mae",
+            "baseline_predicted_purchases", "baseline_mae",
+        ),
+    ),
     "dim_customers": MlMart(
         keys=("customer_id",),
         null_columns=(
             "segment_id", "persona_name", "churn_probability", "churn_risk_band",
-            "churn_main_driver", "avg_review_compound",
+            "churn_main_driver", "p_alive", "expected_purchases", "predicted_clv",
+            "avg_review_compound",
         ),
     ),
 }

@@ -1,6 +1,7 @@
 {#-
     Customer 360: one row per customer known from the customers input, a kept order or a kept
-    review, with profile, RFM, segment, churn risk, review sentiment and top recommendation.
+    review, with profile, RFM, segment, churn risk, lifetime value, review sentiment and top
+    recommendation.
 -#}
 with
 
@@ -22,6 +23,10 @@ customer_segments as (
 
 churn_scores as (
     select * from {{ ref('fct_customer_churn_scores') }}
+),
+
+customers_lifetime_value as (
+    select * from {{ ref('fct_customer_lifetime_value') }}
 ),
 
 customers_sentiment as (
@@ -106,6 +111,10 @@ customers_joined as (
         cast(churn_scores.churn_probability as {{ crm_type_double() }}) as churn_probability,
         cast(churn_scores.churn_risk_band as {{ dbt.type_string() }}) as churn_risk_band,
         cast(churn_scores.main_driver as {{ dbt.type_string() }}) as churn_main_driver,
+        cast(customers_lifetime_value.p_alive as {{ crm_type_double() }}) as p_alive,
+        cast(customers_lifetime_value.expected_purchases as {{ crm_type_double() }})
+            as expected_purchases,
+        cast(customers_lifetime_value.predicted_clv as {{ crm_type_double() }}) as predicted_clv,
         cast(coalesce(customers_sentiment.review_count, 0) as {{ dbt.type_int() }})
             as review_count,
         cast(customers_sentiment.avg_compound as {{ crm_type_double() }})
@@ -131,6 +140,8 @@ customers_joined as (
         on known_customer_ids.customer_id = customer_segments.customer_id
     left join churn_scores
         on known_customer_ids.customer_id = churn_scores.customer_id
+    left join customers_lifetime_value
+        on known_customer_ids.customer_id = customers_lifetime_value.customer_id
     left join customers_sentiment
         on known_customer_ids.customer_id = customers_sentiment.customer_id
     left join top_recommendations

@@ -22,8 +22,8 @@ from pathlib import Path
 from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
 
 AREAS = [
-    "datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "spark",
-    "report",
+    "datagen", "foundation", "rfm", "associations", "sentiment", "segments", "churn", "clv",
+    "spark", "report",
 ]  # fmt: skip
 # Areas left out of a default run (too long for every `make bench`): report builds the whole
 # project on 10 million order lines first.

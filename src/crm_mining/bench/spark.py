@@ -49,6 +49,8 @@ SPARK_ML_MARTS = [
     "fct_churn_model_metrics",
     "fct_churn_feature_importance",
     "fct_churn_calibration",
+    "fct_customer_lifetime_value",
+    "fct_clv_model_metrics",
     "dim_customers",
 ]
 # dbt selectors: every mart that builds on Spark with everything upstream (the parity test),

@@ -1,0 +1,37 @@
+{# The columns SQL models read from the Python model int_clv_model_fitted, with types. #}
+{% macro int_clv_model_fitted_columns() %}
+    {#- Ordered {name: SQL type}; crm_mining.clv.evaluation.METRICS_DTYPES writes them. -#}
+    {{ return({
+        'customers': dbt.type_int(),
+        'repeat_customers': dbt.type_int(),
+        'is_bgnbd_converged': dbt.type_boolean(),
+        'bgnbd_fallback_reason': dbt.type_string(),
+        'bgnbd_r': crm_type_double(),
+        'bgnbd_alpha': crm_type_double(),
+        'bgnbd_a': crm_type_double(),
+        'bgnbd_b': crm_type_double(),
+        'bgnbd_log_likelihood': crm_type_double(),
+        'gamma_gamma_customers': dbt.type_int(),
+        'is_gamma_gamma_converged': dbt.type_boolean(),
+        'gamma_gamma_fallback_reason': dbt.type_string(),
+        'gamma_gamma_p': crm_type_double(),
+        'gamma_gamma_q': crm_type_double(),
+        'gamma_gamma_v': crm_type_double(),
+        'gamma_gamma_log_likelihood': crm_type_double(),
+        'frequency_spend_correlation': crm_type_double(),
+        'population_order_value': crm_type_double(),
+        'calibration_customers': dbt.type_int(),
+        'calibration_repeat_customers': dbt.type_int(),
+        'is_calibration_converged': dbt.type_boolean(),
+        'holdout_fallback_reason': dbt.type_string(),
+        'calibration_r': crm_type_double(),
+        'calibration_alpha': crm_type_double(),
+        'calibration_a': crm_type_double(),
+        'calibration_b': crm_type_double(),
+        'holdout_actual_purchases': dbt.type_int(),
+        'holdout_predicted_purchases': crm_type_double(),
+        'holdout_mae': crm_type_double(),
+        'baseline_predicted_purchases': crm_type_double(),
+        'baseline_mae': crm_type_double(),
+    }) }}
+{% endmacro %}
