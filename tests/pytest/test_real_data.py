@@ -188,7 +188,14 @@ def test_cdnow_orders_only_trains_a_churn_model(dataset_build: Callable[[str], D
     """Orders only (no reviews, products or customers), both churn classes: a model is trained
     on the features that carry information, not the base-rate fallback."""
     run = real("cdnow", dataset_build)
-    assert run.scalar("select count(*) from fct_customer_rfm") == 2357
+    # 2,357 customers; the only purchase of 8 of them is a 0.00 line, rejected (unit_price)
+    assert run.scalar("select count(*) from fct_customer_rfm") == 2357 - 8
+    zero = run.scalar(
+        "select count(distinct order_id) from audit_rejected_rows "
+        "join int_order_lines_validated using (input_name, source_row_number) "
+        "where reason = 'unit_price: not positive'"
+    )
+    assert zero == 8
     assert run.scalar("select is_model_trained from fct_churn_model_metrics") is True
 
 
