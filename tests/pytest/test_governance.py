@@ -66,11 +66,15 @@ def test_every_mart_is_published_for_bi_tools(sample_build: DbtRun, manifest: di
 
 def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:
     metrics = {metric["name"]: metric for metric in manifest["metrics"].values()}
-    assert {"revenue", "active_customers", "churn_rate", "average_sentiment", "rule_lift"} <= set(
-        metrics
-    )
+    assert {
+        "revenue",
+        "active_customers",
+        "mean_churn_probability",
+        "average_sentiment",
+        "rule_lift",
+    } <= set(metrics)
     assert metrics["rule_lift"]["type"] == "ratio"
-    assert metrics["churn_rate"]["type"] == "ratio"
+    assert metrics["mean_churn_probability"]["type"] == "ratio"
     assert metrics["average_sentiment"]["type"] == "ratio"
     semantic_models = {
         model["name"]: model["depends_on"]["nodes"]

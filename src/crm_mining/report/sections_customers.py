@@ -219,7 +219,7 @@ PROFILE_FEATURES = {
     "avg_days_between_orders": "days between orders",
     "avg_basket_units": "units per order",
     "avg_distinct_categories": "categories bought",
-    "avg_return_rate": "return rate",
+    "avg_share_spend_returned": "share of spend returned",
     "top_category_spend_share": "spend in top category",
     "avg_churn_probability": "churn probability",
     "avg_review_sentiment": "review sentiment",
