@@ -6,12 +6,14 @@ degenerate tiny inputs."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import DbtRun, run_dbt
+from oracles.rfm import decimal_of, to_amount
 from sklearn.metrics import roc_auc_score
 
 from crm_mining.churn import FEATURE_NAMES, calibration_by_decile
@@ -185,7 +187,11 @@ def oracle_features(lines: pd.DataFrame, reviews: pd.DataFrame, cutoff: dt.date)
         }
     )
     features["monetary"] = by_customer["net_amount"].sum()
-    features["avg_order_value"] = features["monetary"] / features["frequency"]
+    # an amount: 4 decimals, ties away from zero (README "Types")
+    features["avg_order_value"] = [
+        float(to_amount(decimal_of(round(m, 4)) / Decimal(f)))
+        for m, f in zip(features["monetary"], features["frequency"], strict=True)
+    ]
     features["tenure_days"] = features.pop("first_day")
     features["purchases_per_30d"] = 30 * features["frequency"] / features["tenure_days"]
     for window in (30, 90, 180):

@@ -8,12 +8,15 @@ the calibration cutoff is 1997-10-01, Fader & Hardie's 39-week calibration perio
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import DbtRun, run_dbt
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
+from oracles.rfm import decimal_of, to_amount
 from scipy.optimize import brentq
 from sklearn.metrics import roc_auc_score
 
@@ -44,9 +47,11 @@ def cdnow_transactions() -> pd.DataFrame:
         sep=r"\s+",
         header=None,
         names=["customer_id", "sample_id", "date", "cds", "amount"],
-        dtype={"customer_id": str, "date": str},
+        dtype={"customer_id": str, "date": str, "amount": str},
     )
     raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    raw["exact_amount"] = raw["amount"].map(Decimal)
+    raw["amount"] = raw["amount"].astype(float)
     return raw
 
 
@@ -55,6 +60,21 @@ def snapshot(run: DbtRun, name: str) -> pd.DataFrame:
         f"select * from int_clv_summaries_snapshotted where snapshot_name = '{name}' "
         "order by customer_id"
     ).set_index("customer_id")
+
+
+def repeat_value_means(
+    frame: pd.DataFrame, customer: str, date: str, amount: str, index: pd.Index
+) -> pd.Series:
+    """lifetimes' monetary_value (the mean value of a customer's repeat purchase days, 0 without
+    one) computed exactly from DECIMAL amounts and rounded as the SQL rounds an amount: 4
+    decimals, ties away from zero (README "Types"). A float mean rounded afterwards would miss
+    the ties."""
+    by_day = frame.groupby([customer, date])[amount].apply(lambda v: sum(v, Decimal(0)))
+    means = {}
+    for key, days in by_day.groupby(level=0):
+        repeat = days.sort_index().iloc[1:]
+        means[key] = float(to_amount(sum(repeat, Decimal(0)) / len(repeat))) if len(repeat) else 0.0
+    return pd.Series(means).reindex(index)
 
 
 def lifetimes_model(r: float, alpha: float, a: float, b: float) -> BetaGeoFitter:
@@ -71,7 +91,8 @@ def test_cdnow_summary_equals_lifetimes(
 ) -> None:
     """lifetimes' summary_data_from_transaction_data (days, observation_period_end = the last day
     before the cutoff) on the transactions the project keeps (the 8 lines of amount 0.00 are
-    rejected): every customer, x, t_x, T and the mean repeat value equal."""
+    rejected): every customer, x, t_x, T and the mean repeat value (an amount: 4 decimals, ties
+    away from zero) equal."""
     kept = cdnow_transactions[
         (cdnow_transactions["amount"] > 0) & (cdnow_transactions["date"] <= last_day)
     ]
@@ -84,10 +105,9 @@ def test_cdnow_summary_equals_lifetimes(
     assert got["repeat_purchase_days"].tolist() == expected["frequency"].astype(int).tolist()
     assert got["days_first_to_last_purchase"].tolist() == expected["recency"].astype(int).tolist()
     assert got["customer_age_days"].tolist() == expected["T"].astype(int).tolist()
-    np.testing.assert_allclose(
+    np.testing.assert_array_equal(
         got["repeat_purchase_value_mean"].fillna(0.0).to_numpy(float),
-        expected["monetary_value"].to_numpy(float),
-        atol=1e-9,
+        repeat_value_means(kept, "customer_id", "date", "exact_amount", got.index).to_numpy(float),
     )
 
 
@@ -178,6 +198,7 @@ def expected_clv_marts(run: DbtRun) -> pd.DataFrame:
         "where is_purchase_order and customer_id is not null"
     )
     orders["order_date"] = pd.to_datetime(orders["order_date"])
+    orders["exact_revenue"] = orders["net_revenue"].map(decimal_of)
     orders["net_revenue"] = orders["net_revenue"].astype(float)
     summary = summary_data_from_transaction_data(
         orders, "customer_id", "order_date", monetary_value_col="net_revenue",
@@ -192,7 +213,10 @@ def expected_clv_marts(run: DbtRun) -> pd.DataFrame:
     frame["repeat_purchase_days"] = summary["frequency"]
     frame["p_alive"] = model.conditional_probability_alive(*history)
     frame["expected_order_value"] = spend.conditional_expected_average_profit(
-        summary["frequency"], summary["monetary_value"].clip(lower=0)
+        summary["frequency"],
+        repeat_value_means(
+            orders, "customer_id", "order_date", "exact_revenue", summary.index
+        ).clip(lower=0),
     )
     previous, discounted = 0.0, 0.0
     for end in discount_steps(horizon):
