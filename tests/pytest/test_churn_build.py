@@ -6,6 +6,7 @@ degenerate tiny inputs."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -283,16 +284,13 @@ REVIEW_FEATURES = (
 
 
 @pytest.fixture(scope="session")
-def no_reviews_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """Generated orders without a reviews file (1,500 customers, seed 3, messy), the churn
-    marts built with their tests: the most common real input, which used to crash training."""
-    from crm_mining.datagen import generate
-
-    data = tmp_path_factory.mktemp("churn_no_reviews_data")
-    generate(data, customers=1500, seed=3, fmt="csv", reviews=False)
-    assert not list(data.glob("reviews*"))
-    work = tmp_path_factory.mktemp("churn_no_reviews")
-    return run_dbt(["build", *CHURN], work, {"data_dir": str(data)}).check()
+def no_reviews_build(dataset_build: Callable[[str], DbtRun]) -> DbtRun:
+    """The generated orders as one flat Parquet file without a reviews (or products, customers)
+    file, the suite's shared whole build: the most common real input, which used to crash
+    training."""
+    run = dataset_build("generated_flat_parquet_orders_only").check()
+    assert run.scalar("select count(*) from stg_crm__reviews") == 0
+    return run
 
 
 def test_orders_only_input_trains_a_model_on_the_informative_features(

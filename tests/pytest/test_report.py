@@ -9,34 +9,24 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
+from conftest import PROJECT_DIR, DbtRun
 
 from crm_mining.report import build_report, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
-from crm_mining.report.model import Report
+from crm_mining.report.model import Report, text
 from crm_mining.report.source import open_source
 
-# The marts a real orders-only dataset needs for the data, RFM, associations and sentiment
-# sections. Churn and segments are left out: the other sections must then say their marts are
-# absent (and the build stays small).
-RETAIL_SELECTION = [
-    "+audit_input_reconciliation",
-    "+audit_rejected_rows",
-    "+fct_orders",
-    "+dim_products",
-    "+fct_customer_rfm",
-    "+fct_item_pair_associations",
-    "+fct_recommendation_evaluation",
-    "+fct_product_sentiment",
-]
+# What a run that built only the data marts (e.g. `dbt build --select +fct_orders`) exports:
+# every other section must then name the mart it misses.
+DATA_ONLY_MARTS = ["audit_input_reconciliation", "audit_rejected_rows", "fct_orders"]
 
 
 class _Page(HTMLParser):
@@ -149,19 +139,10 @@ def generated_report(generated_build: DbtRun, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="session")
-def retail_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The UCI Online Retail sample (orders only: no reviews, no products file), built for
-    the report's sections (RETAIL_SELECTION; the models only: their data tests run elsewhere)."""
-    from scripts.onboarding.online_retail_to_flat import convert
-
-    source = shared_dataset("online_retail/online_retail_random20k.csv")
-    work = tmp_path_factory.mktemp("report_retail")
-    convert(source, work / "data")
-    return run_dbt(
-        ["run", "--select", *RETAIL_SELECTION],
-        work,
-        {"data_dir": str(work / "data")},
-    ).check()
+def retail_build(dataset_build: Callable[[str], DbtRun]) -> DbtRun:
+    """The UCI Online Retail sample (orders only: no reviews, no products file), the suite's
+    shared whole build of it (tests/pytest/suite_datasets.py)."""
+    return dataset_build("online_retail_random20k")
 
 
 @pytest.fixture(scope="module")
@@ -196,11 +177,9 @@ def test_every_chart_spec_renders_again_with_vl_convert(sample_report: Built) ->
         assert svg_mark_count(render_svg(figure.spec, prefix="again")) > 0, figure.key
 
 
-def test_sample_report_has_every_section_and_no_clv_without_its_marts(
-    sample_report: Built,
-) -> None:
+def test_sample_report_has_every_section(sample_report: Built) -> None:
     keys = [section.key for section in sample_report.report.sections]
-    assert keys == ["data", "rfm", "segments", "churn", "associations", "sentiment"]
+    assert keys == ["data", "rfm", "segments", "churn", "clv", "associations", "sentiment"]
     assert not any(section.empty for section in sample_report.report.sections)
     figures = {figure.key for figure in sample_report.report.figures}
     assert {
@@ -307,9 +286,15 @@ def _shown(report: Report) -> list[tuple[object, ...]]:
     ]
 
 
-def test_exports_give_the_same_report_as_the_warehouse(sample_report: Built) -> None:
+def test_exports_give_the_same_report_as_the_warehouse(
+    sample_report: Built, tmp_path: Path
+) -> None:
     exports = sample_report.build.db_path.parent / "exports"
-    with open_source(exports / "parquet", queries.MARTS) as parquet:
+    parquet_only = tmp_path / "parquet"  # the Parquet exports without their database of views
+    parquet_only.mkdir()
+    for parquet_file in exports.glob("*.parquet"):
+        (parquet_only / parquet_file.name).symlink_to(parquet_file)
+    with open_source(parquet_only, queries.MARTS) as parquet:
         from_parquet = collect_report(parquet, render=False)
         assert parquet.description.startswith("Parquet files")
     with open_source(exports, queries.MARTS) as published:
@@ -323,9 +308,10 @@ def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> Non
     report, page, build = retail_report.report, retail_report.page, retail_report.build
     assert report.section("sentiment").empty.startswith("There is no review")
     assert "There is no review" in page.empty["sentiment"]
-    assert "fct_customer_churn_scores" in page.empty["churn"]
-    assert "dim_segment_personas" in page.empty["segments"]
     assert report.section("sentiment").figures == []
+    # churn and segments are learned from the orders alone: shown, not said missing
+    assert "churn" not in page.empty and "segments" not in page.empty
+    assert report.section("churn").figures and report.section("segments").figures
     reconciliation = build.df("audit_input_reconciliation").set_index("input_name")
     transactions = next(r for r in page.tables["data-reconciliation"] if r[0] == "transactions")
     assert number(transactions[4]) == reconciliation.loc["transactions", "rows_rejected"] > 0
@@ -334,6 +320,24 @@ def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> Non
     names = set(build.df("select distinct product_name from dim_products")["product_name"])
     first = page.tables["associations-lift"][0][0].split(" → ")
     assert set(first) <= names
+
+
+def test_sections_name_the_marts_they_miss(retail_build: DbtRun, tmp_path: Path) -> None:
+    """A folder of Parquet exports holding only the data marts: the data section is drawn, every
+    other section says which mart it needs instead of a chart."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with duckdb.connect(str(retail_build.db_path), read_only=True) as warehouse:
+        for mart in DATA_ONLY_MARTS:
+            target = str(exports / f"{mart}.parquet")
+            warehouse.execute(f"copy (select * from {mart}) to '{target}' (format parquet)")
+    built = build_report(exports, tmp_path / "data_only.html")
+    page = parse(built.path)
+    assert built.report.section("data").figures and "data" not in page.empty
+    assert "fct_customer_churn_scores" in page.empty["churn"]
+    assert "dim_segment_personas" in page.empty["segments"]
+    assert "fct_customer_rfm" in page.empty["rfm"]
+    assert "fct_item_pair_associations" in page.empty["associations"]
 
 
 def test_cli_reads_the_warehouse_of_crm_duckdb_path(sample_build: DbtRun, tmp_path: Path) -> None:
@@ -358,57 +362,57 @@ def test_cli_says_when_there_is_no_build(tmp_path: Path, capsys: pytest.CaptureF
 # Lifetime value: shown when its marts exist, whatever columns they have --------------------
 
 
-def _with_clv(sample_build: DbtRun, folder: Path, drop: list[str]) -> pd.DataFrame:
-    """The sample's published Parquet marts plus hand-made CLV marts (documented columns,
-    less `drop`) in `folder`; returns the CLV table."""
-    folder.mkdir(parents=True)
-    for parquet in (sample_build.db_path.parent / "exports" / "parquet").glob("*.parquet"):
-        (folder / parquet.name).write_bytes(parquet.read_bytes())
-    customers = sample_build.df("select customer_id from fct_customer_rfm order by customer_id")
-    n = len(customers)
-    clv = customers.assign(
-        p_alive=[(i % 10) / 10 + 0.05 for i in range(n)],
-        expected_purchases=[(i % 7) * 0.5 for i in range(n)],
-        predicted_clv=[float((i * 37) % 1000) for i in range(n)],
-    )
-    clv["clv_tier"] = pd.cut(
-        clv["predicted_clv"], [-1, 300, 700, 1000], labels=["low", "medium", "high"]
-    ).astype(str)
-    clv = clv.drop(columns=drop)
-    metrics = pd.DataFrame({"r": [0.243], "alpha": [4.414], "is_converged": [True]})
-    with duckdb.connect() as con:
-        con.register("clv", clv)
-        con.register("metrics", metrics)
-        con.execute(f"copy clv to '{folder / 'fct_customer_lifetime_value.parquet'}'")
-        con.execute(f"copy metrics to '{folder / 'fct_clv_model_metrics.parquet'}'")
-    return clv
-
-
-def test_clv_section_from_hand_made_marts(sample_build: DbtRun, tmp_path: Path) -> None:
-    clv = _with_clv(sample_build, tmp_path / "marts", drop=[])
-    built = build_report(tmp_path / "marts", tmp_path / "clv.html")
-    section = built.report.section("clv")
+def test_clv_section_equals_the_marts(sample_report: Built) -> None:
+    build, section = sample_report.build, sample_report.report.section("clv")
+    clv = build.df("fct_customer_lifetime_value")
     facts = dict(section.facts)
-    assert number(facts["customers valued"]) == len(clv)
-    assert number(facts["predicted CLV, total"]) == pytest.approx(clv["predicted_clv"].sum())
+    assert number(facts["customers valued"]) == len(clv) > 0
+    total = clv["predicted_clv"].astype(float).sum()
+    assert number(facts["predicted CLV, total"]) == pytest.approx(total, rel=1e-3)
     assert number(facts["mean P(alive)"]) == pytest.approx(clv["p_alive"].mean(), abs=5e-4)
     assert [f.key for f in section.figures] == [
         "clv-distribution", "clv-p-alive", "clv-tiers", "clv-segments"
     ]  # fmt: skip
     assert all(svg_mark_count(figure.svg) > 0 for figure in section.figures)
     metrics = {row[0]: row[1] for row in section.table("clv-metrics").rows}
-    assert metrics["alpha"] == "4.414"
-    keys = [s.key for s in built.report.sections]
+    alpha = build.scalar("select bgnbd_alpha from fct_clv_model_metrics")
+    assert metrics["bgnbd_alpha"] == text(alpha)
+    keys = [s.key for s in sample_report.report.sections]
     assert keys.index("clv") == keys.index("churn") + 1
 
 
 def test_clv_section_without_some_columns(sample_build: DbtRun, tmp_path: Path) -> None:
-    _with_clv(sample_build, tmp_path / "marts", drop=["p_alive", "clv_tier"])
-    built = build_report(tmp_path / "marts", tmp_path / "clv.html")
+    """The sample's Parquet exports, the CLV mart without p_alive and clv_tier (a user's own
+    CLV mart, an older version): the section draws what the columns allow and names the rest."""
+    folder = tmp_path / "marts"
+    folder.mkdir()
+    for parquet_file in (sample_build.db_path.parent / "exports").glob("*.parquet"):
+        (folder / parquet_file.name).write_bytes(parquet_file.read_bytes())
+    clv_file = folder / "fct_customer_lifetime_value.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * exclude (p_alive, clv_tier) from '{clv_file}') "
+            f"to '{folder / 'trimmed.parquet'}' (format parquet)"
+        )
+    (folder / "trimmed.parquet").replace(clv_file)
+    built = build_report(folder, tmp_path / "clv.html")
     section = built.report.section("clv")
     assert [f.key for f in section.figures] == ["clv-distribution", "clv-segments"]
     assert "mean P(alive)" not in dict(section.facts)
     assert any("p_alive, clv_tier" in note for note in section.notes)
+
+
+def test_clv_section_says_why_when_the_model_could_not_be_fitted(retail_report: Built) -> None:
+    """UCI Online Retail: when BG/NBD does not converge the CLV columns are null; the section says
+    so with the model's reason instead of drawing empty charts."""
+    build = retail_report.build
+    reason = build.scalar("select bgnbd_fallback_reason from fct_clv_model_metrics")
+    fitted = build.scalar("select count(predicted_clv) from fct_customer_lifetime_value")
+    section = retail_report.report.section("clv")
+    if fitted:
+        assert section.figures and not section.empty
+    else:
+        assert reason and section.empty.endswith(f"({reason}).") and section.figures == []
 
 
 # In a real browser -------------------------------------------------------------------------

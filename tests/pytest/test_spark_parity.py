@@ -18,6 +18,7 @@ straight from the warehouse directory.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import subprocess
@@ -142,6 +143,19 @@ class SparkBuild:
     output: str  # dbt's log lines
 
 
+def failed_nodes(work_dir: Path) -> str:
+    """The nodes that errored or failed, with dbt's message (Spark's log drowns them)."""
+    results_file = work_dir / "target" / "run_results.json"
+    if not results_file.exists():
+        return "(no run_results.json)"
+    results = json.loads(results_file.read_text())["results"]
+    return "\n".join(
+        f"{r['unique_id']}: {r['status']}: {(r.get('message') or '')[:1500]}"
+        for r in results
+        if r["status"] in ("error", "fail")
+    )
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
     """Every mart that builds on Spark, built from the bundled sample in one dbt invocation."""
@@ -160,9 +174,12 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
     output = "\n".join(
         line
         for line in (completed.stdout + completed.stderr).splitlines()
-        if not line.startswith('{"ts"')  # PySpark's JSON error log: the dbt lines say it
+        # PySpark's JSON error log and its per-query session warnings: the dbt lines say it
+        if not line.startswith('{"ts"') and "WARN SparkSession" not in line
     )
-    assert completed.returncode == 0, f"dbt build --target spark failed:\n{output[-8000:]}"
+    assert completed.returncode == 0, (
+        f"dbt build --target spark failed:\n{failed_nodes(work_dir)}\n{output[-4000:]}"
+    )
     assert "ERROR=0" in output and "PASS=" in output
     return SparkBuild(work_dir / "spark" / "warehouse" / "crm_mining.db", output)
 

@@ -151,6 +151,10 @@ def clv_section(source: MartSource) -> Section | None:
     columns = source.columns(queries.CLV)
     if not source.has(queries.CLV) or source.row_count(queries.CLV) == 0:
         section.empty = "The lifetime value mart has no row (no customer has a purchase order)."
+    elif "predicted_clv" in columns and not source.scalar(
+        f"select count(predicted_clv) from {queries.CLV}"
+    ):
+        section.empty = _clv_not_fitted(source)
     else:
         summary = source.frame(queries.clv_summary(columns)).iloc[0]
         section.facts.append(("customers valued", count(summary["customer_count"])))
@@ -183,6 +187,16 @@ def clv_section(source: MartSource) -> Section | None:
                 )
             )
     return section
+
+
+def _clv_not_fitted(source: MartSource) -> str:
+    """Why no customer has a predicted CLV: the model's own fallback reason when it gives one."""
+    reason = None
+    if source.has_columns(queries.CLV_METRICS, "bgnbd_fallback_reason"):
+        reason = source.scalar(f"select bgnbd_fallback_reason from {queries.CLV_METRICS}")
+    return "No customer has a predicted CLV: the purchase model could not be fitted" + (
+        f" ({reason})." if reason else "."
+    )
 
 
 def _clv_figures(source: MartSource, section: Section, columns: list[str]) -> None:

@@ -17,8 +17,10 @@ import duckdb
 import pandas as pd
 
 from crm_mining.frames import to_pandas
-from crm_mining.publish import BI_DATABASE_NAME
 
+#: The database of views over the exports that the run's end writes for BI tools
+#: (macros/publish/crm_publish_marts.sql).
+BI_DATABASE_NAME = "crm_mining_marts.duckdb"
 #: The DuckDB file dbt builds when CRM_DUCKDB_PATH is not set (see profiles.yml).
 DEFAULT_DATABASE = Path(".data") / "crm_mining.duckdb"
 _ALIAS = "crm_source"
@@ -88,9 +90,10 @@ def open_source(path: Path | str, marts: list[str]) -> MartSource:
     """Open `path` and expose the marts of `marts` that it holds as views.
 
     `path` is one of: a DuckDB file (the warehouse dbt builds, or exports/crm_mining_marts.duckdb),
-    opened read-only; an exports directory (its crm_mining_marts.duckdb, else its parquet/
-    folder); a folder of `<mart>.parquet` files. Marts missing from the source are simply
-    absent (`has()` is False): the report says so in the section that needs them.
+    opened read-only; an exports directory (its crm_mining_marts.duckdb); a folder of
+    `<mart>.parquet` files (the exports without their database, or any copy of them). Marts
+    missing from the source are simply absent (`has()` is False): the report says so in the
+    section that needs them.
     """
     path = Path(path)
     # No progress bar: the report prints one line, also on long queries over big marts.
@@ -100,8 +103,7 @@ def open_source(path: Path | str, marts: list[str]) -> MartSource:
         if path.is_dir():
             if (path / BI_DATABASE_NAME).is_file():
                 return _attach(connection, path / BI_DATABASE_NAME, marts)
-            parquet_dir = path / "parquet" if (path / "parquet").is_dir() else path
-            return _parquet(connection, parquet_dir, marts)
+            return _parquet(connection, path, marts)
         if path.is_file():
             return _attach(connection, path, marts)
         raise FileNotFoundError(
