@@ -7,7 +7,8 @@ The CDNOW data (Fader & Hardie's CD retailer cohort of January-March 1997, purch
 June 1998) ships inside the `lifetimes` wheel from PyPI: `CDNOW_sample.txt` (the 1/10
 sample of 2,357 customers used in "Counting your customers the easy way", 6,919 lines) and,
 with --master, `CDNOW_master.txt` (all 23,570 customers). Each line is one transaction:
-customer id, sample id, date (YYYYMMDD), number of CDs, dollar amount.
+customer id, sample id (not in the master file), date (YYYYMMDD), number of CDs, dollar
+amount.
 
 What it maps (nothing is filtered here: the project's validation rules decide, and every row
 they leave out is explained in audit_rejected_rows):
@@ -52,9 +53,10 @@ def convert(out_dir: Path, master: bool = False, source: Path | None = None) -> 
         items.writerow(["order_id", "product_id", "quantity", "unit_price"])
         for line_number, line in enumerate(lines, start=1):
             fields = line.split()
-            if not fields:
-                continue
-            customer_id, _sample_id, date, _cds, amount = fields
+            if not fields or not fields[0].isdigit():
+                continue  # blank, or the header line of CDNOW_master.txt
+            # the sample: customer, sample id, date, CDs, amount; the master: no sample id
+            customer_id, date, amount = fields[0], fields[-3], fields[-1]
             order_id = f"{customer_id}-{line_number}"
             orders.writerow([order_id, customer_id, f"{date[:4]}-{date[4:6]}-{date[6:]}"])
             items.writerow([order_id, "cd", "1", amount])

@@ -495,3 +495,23 @@ def test_vader_groundtruth_real(tmp_path: Path, name: str, count: int, vader_r: 
     compound = [analyzer.polarity_scores(text)["compound"] for text in reviews["review_text"]]
     r = np.corrcoef(compound, reviews["human_sentiment_mean"].astype(float))[0, 1]
     assert r == pytest.approx(vader_r, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("master", "transactions", "customers"), [(False, 6919, 2357), (True, 69659, 23570)]
+)
+def test_cdnow_files_of_the_lifetimes_wheel(
+    tmp_path: Path, master: bool, transactions: int, customers: int
+) -> None:
+    """Both CDNOW files shipped with lifetimes: the sample (with a sample-id column) and the
+    master file (a header line, no sample id): one order per transaction, every customer of
+    the published cohort (Fader & Hardie: 2,357 in the 1/10 sample, 23,570 in all)."""
+    from scripts.onboarding import cdnow
+
+    counts = cdnow.convert(tmp_path, master=master)
+    assert counts == {"orders": transactions, "order_items": transactions}
+    orders = pd.read_csv(tmp_path / "orders.csv", dtype=str)
+    assert orders["customer_id"].nunique() == customers
+    assert orders["order_date"].min() == "1997-01-01" and orders["order_date"].max() <= "1998-06-30"
+    items = pd.read_csv(tmp_path / "order_items.csv", dtype=str)
+    assert items["unit_price"].astype(float).sum() > 0

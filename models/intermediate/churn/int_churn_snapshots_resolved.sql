@@ -3,16 +3,7 @@
     as_of_date - churn_horizon_days, labels observed up to as_of_date) and 'scoring' (features
     before as_of_date, the horizon still to come).
 -#}
-{%- set horizon_days = var('churn_horizon_days') -%}
-{#- Checked when dbt executes (execute is true), not at parse or lint time. -#}
-{%- if execute is sameas true
-    and (horizon_days is not number or horizon_days != horizon_days | int or horizon_days < 1)
--%}
-    {{ exceptions.raise_compiler_error(
-        "crm_mining: var churn_horizon_days must be a positive integer, got '"
-        ~ horizon_days ~ "'."
-    ) }}
-{%- endif -%}
+{%- set horizon_days = crm_positive_integer_var('churn_horizon_days') -%}
 
 with
 

@@ -5,16 +5,7 @@
     'churn_training' (the churn model's training cutoff: the P(alive) baseline of the churn
     metrics).
 -#}
-{%- set horizon_days = var('clv_horizon_days') -%}
-{#- Checked when dbt executes (execute is true), not at parse or lint time. -#}
-{%- if execute is sameas true
-    and (horizon_days is not number or horizon_days != horizon_days | int or horizon_days < 1)
--%}
-    {{ exceptions.raise_compiler_error(
-        "crm_mining: var clv_horizon_days must be a positive integer, got '"
-        ~ horizon_days ~ "'."
-    ) }}
-{%- endif -%}
+{%- set horizon_days = crm_positive_integer_var('clv_horizon_days') -%}
 
 with
 
