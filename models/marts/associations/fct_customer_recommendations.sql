@@ -1,29 +1,137 @@
-{#- One row per customer and recommended product: top reco_top_n products they never bought. -#}
+{#-
+    One row per customer and recommended product: the reco_top_n products each customer never
+    bought, by the method fct_recommendation_evaluation chose for new products (recorded in
+    the column method).
+-#}
 with
 
-basket_products as (
-    select * from {{ ref('int_basket_products_deduplicated') }}
+customer_products as (
+    select * from {{ ref('int_customer_products_summarized') }}
+),
+
+histories as (
+    select * from {{ ref('int_customer_histories_capped') }}
+),
+
+products_ranked as (
+    select * from {{ ref('int_recommendation_products_ranked') }}
 ),
 
 item_pair_associations as (
     select * from {{ ref('fct_item_pair_associations') }}
 ),
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+similarities as (
+    select * from {{ ref('int_product_similarities') }}
 ),
 
-purchase_order_count as (
-    select count(*) as total_orders
-    from orders
-    where is_purchase_order
+recommendation_evaluation as (
+    select * from {{ ref('fct_recommendation_evaluation') }}
+),
+
+chosen_method as (
+    select method
+    from recommendation_evaluation
+    where recommendation_target = 'new_products' and is_chosen
+),
+
+methods as (
+    {#- The chosen method's lists; the blend fuses the lists of the three others. #}
+    select method from chosen_method
+    where method != 'blend'
+    union all
+    select component_methods.method
+    from chosen_method
+    cross join (
+        select 'popularity' as method
+        union all
+        select 'association_rules' as method
+        union all
+        select 'item_cf' as method
+    ) as component_methods
+    where chosen_method.method = 'blend'
+),
+
+customers as (
+    select distinct
+        customer_number,
+        customer_id
+    from customer_products
+),
+
+bought as (
+    select
+        customer_number,
+        product_number
+    from customer_products
+),
+
+recent_products as (
+    select
+        customer_number,
+        product_number
+    from histories
+    where context = 'current'
+),
+
+current_similarities as (
+    select * from similarities
+    where context = 'current'
+),
+
+neighbours as (
+    {{ crm_product_neighbours('item_pair_associations', 'current_similarities', 'products_ranked') }}
+),
+
+neighbours_used as (
+    select neighbours.*
+    from neighbours
+    inner join methods
+        on neighbours.method = methods.method
+),
+
+scores as (
+    {{ crm_neighbour_scores('recent_products', 'neighbours_used', 'bought') }}
+),
+
+method_lists as (
+    {{ crm_new_product_lists('customers', 'bought', 'products_ranked', 'scores', 'methods') }}
+),
+
+blend_inputs as (
+    select method_lists.*
+    from method_lists
+    cross join chosen_method
+    where chosen_method.method = 'blend'
+),
+
+blended_lists as (
+    {{ crm_blended_lists('blend_inputs') }}
+),
+
+lists as (
+    select * from method_lists
+    union all
+    select * from blended_lists
 ),
 
 recommendations as (
-    {{ crm_recommendations(
-        'basket_products', 'item_pair_associations',
-        total_orders_relation='purchase_order_count'
-    ) }}
+    select
+        customers.customer_id,
+        products.product_id,
+        cast(lists.recommendation_rank as {{ dbt.type_bigint() }}) as recommendation_rank,
+        lists.score,
+        coalesce(reason_products.product_id, 'popular') as reason,
+        lists.method
+    from lists
+    inner join chosen_method
+        on lists.method = chosen_method.method
+    inner join customers
+        on lists.customer_number = customers.customer_number
+    inner join products_ranked as products
+        on lists.product_number = products.product_number
+    left join products_ranked as reason_products
+        on lists.reason_product_number = reason_products.product_number
 )
 
 select * from recommendations
