@@ -33,12 +33,9 @@
         select
             customer_number,
             product_number,
-            cast(
-                sum(cast(
-                    1 / cast(60 + recommendation_rank as {{ crm_type_double() }})
-                    as numeric(28, 15)
-                )) as {{ crm_type_double() }}
-            ) as score,
+            sum(cast(
+                round(1e15 / (60 + recommendation_rank)) as {{ dbt.type_bigint() }}
+            )) as score_units,
             min_by(reason_product_number, reason_priority) as reason_product_number
         from component_ranks
         group by customer_number, product_number
@@ -50,9 +47,9 @@
             customer_number,
             product_number,
             row_number() over (
-                partition by customer_number order by score desc, product_number
+                partition by customer_number order by score_units desc, product_number
             ) as recommendation_rank,
-            score,
+            cast(score_units as {{ crm_type_double() }}) / 1e15 as score,
             reason_product_number
         from ranks_fused
     )

@@ -2,40 +2,40 @@
 {% macro crm_buy_again_lists(purchases, methods, top_n=none) %}
 {%- set top_n = var('reco_top_n') if top_n is none else top_n %}
     {#-
-        purchases: customer_number, product_number, order_count (the customer's orders holding
-        the product), popularity_rank, popularity_score (of the product). methods: method, the
-        lists to make: 'buy_again' ranks a customer's products by their own order count
-        (ties: popularity, then product_number), score = the order count; 'popularity' by
-        popularity_rank, score = popularity_score. Returns one row per method, customer and
-        listed product: method, customer_number, product_number, recommendation_rank 1..n
-        with n = min(top_n, products bought), score.
+        purchases: one row per customer and product bought, with at least customer_number,
+        product_number, order_count (the customer's orders holding the product),
+        popularity_rank and popularity_score (of the product). methods: method, the lists to
+        make: 'buy_again' ranks a customer's products by their own order count (ties:
+        popularity, then product_number), score = the order count; 'popularity' by
+        popularity_rank, score = popularity_score. Returns the listed rows of purchases (all
+        their columns) with method, recommendation_rank 1..n (n = min(top_n, products
+        bought)) and score.
     -#}
     with
 
     buy_again_ranked as (
         select
+            purchases.*,
             'buy_again' as method,
-            customer_number,
-            product_number,
             row_number() over (
-                partition by customer_number
-                order by order_count desc, popularity_rank, product_number
+                partition by purchases.customer_number
+                order by purchases.order_count desc, purchases.popularity_rank, purchases.product_number
             ) as recommendation_rank,
-            cast(order_count as {{ crm_type_double() }}) as score
-        from {{ purchases }}
+            cast(purchases.order_count as {{ crm_type_double() }}) as score
+        from {{ purchases }} as purchases
         where 'buy_again' in (select method from {{ methods }})
     ),
 
     popularity_ranked as (
         select
+            purchases.*,
             'popularity' as method,
-            customer_number,
-            product_number,
             row_number() over (
-                partition by customer_number order by popularity_rank, product_number
+                partition by purchases.customer_number
+                order by purchases.popularity_rank, purchases.product_number
             ) as recommendation_rank,
-            popularity_score as score
-        from {{ purchases }}
+            cast(purchases.popularity_score as {{ crm_type_double() }}) as score
+        from {{ purchases }} as purchases
         where 'popularity' in (select method from {{ methods }})
     ),
 

@@ -4,11 +4,11 @@
     {#-
         customers: customer_number (who gets a list). bought: customer_number, product_number
         (never listed). products: product_number, popularity_rank, popularity_score. scores:
-        method, customer_number, product_number, score, reason_product_number, for products
-        not bought (crm_neighbour_scores). methods: method, the lists to make; 'popularity'
+        method, customer_number, product_number, score_units, score, reason_product_number,
+        for products not bought (crm_neighbour_scores). methods: method, the lists to make; 'popularity'
         has no scores, its list is the fill alone.
         Returns one row per method, customer and listed product, recommendation_rank 1..n
-        with n = min(top_n, products not bought): the scored products first (score desc,
+        with n = min(top_n, products not bought): the scored products first (score_units desc,
         product_number), then the most popular products not bought and not listed yet
         (popularity_rank), with score = popularity_score and a null reason. Popular
         candidates are only looked up for the customers with places left.
@@ -24,7 +24,7 @@
             scores.reason_product_number,
             row_number() over (
                 partition by scores.method, scores.customer_number
-                order by scores.score desc, scores.product_number
+                order by scores.score_units desc, scores.product_number
             ) as recommendation_rank
         from {{ scores }} as scores
         inner join {{ methods }} as methods

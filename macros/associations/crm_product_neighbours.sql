@@ -7,9 +7,11 @@
         neighbour_product_number, similarity (int_product_similarities of one context).
         products: product_id, product_number. Returns one row per method
         ('association_rules', 'item_cf'), product and neighbour product: product_number,
-        neighbour_product_number, weight (the rule's confidence, the similarity) and
-        strength_rank, the rank of the pair among the pairs pointing to the same neighbour
-        (weight desc, then product_number): 1 = the strongest, the reason of a score.
+        neighbour_product_number, weight (the rule's confidence, the similarity),
+        weight_units (the weight rounded to 15 decimals, times 10^15: summed exactly as
+        integers) and strength_rank, the rank of the pair among the pairs pointing to the same
+        neighbour (weight desc, then product_number): 1 = the strongest, the reason of a
+        score.
         Each product keeps its top_n most confident rules (ties by consequent product_id);
         the similarities come already cut to reco_cf_neighbours per product.
     -#}
@@ -62,6 +64,7 @@
             product_number,
             neighbour_product_number,
             weight,
+            cast(round(weight * 1e15) as {{ dbt.type_bigint() }}) as weight_units,
             row_number() over (
                 partition by method, neighbour_product_number
                 order by weight desc, product_number

@@ -298,7 +298,9 @@ def _blend(lists: dict[str, pd.DataFrame], top_n: int) -> pd.DataFrame:
         part = lists[method][["customer_id", "product_id", "recommendation_rank", "reason"]]
         parts.append(part.assign(priority=part["recommendation_rank"] * 10 + priority))
     ranks = pd.concat(parts, ignore_index=True)
-    ranks["units"] = _units(1 / (RRF_CONSTANT + ranks["recommendation_rank"]).astype(np.float64))
+    ranks["units"] = np.floor(
+        1e15 / (RRF_CONSTANT + ranks["recommendation_rank"]).astype(np.float64) + 0.5
+    ).astype(np.int64)
     fused = (
         ranks.sort_values(["customer_id", "product_id", "priority"])
         .groupby(["customer_id", "product_id"], sort=False)

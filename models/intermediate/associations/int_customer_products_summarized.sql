@@ -1,8 +1,9 @@
 {#-
     One row per customer and product they bought: how often and when, over all their baskets
     and over the baskets the offline evaluation learns from (all but the hidden order), and
-    whether the hidden order holds it. Customers are numbered (ordered like customer_id) so
-    that the heavy steps join and group integers.
+    whether the hidden order holds it. Keyed by the numbers of the customer and the product
+    (int_recommendation_customers_numbered, int_recommendation_products_ranked): the table
+    the heavy steps read, kept narrow.
 -#}
 with
 
@@ -16,6 +17,10 @@ holdout_orders as (
 
 products_ranked as (
     select * from {{ ref('int_recommendation_products_ranked') }}
+),
+
+customers_numbered as (
+    select * from {{ ref('int_recommendation_customers_numbered') }}
 ),
 
 customer_baskets as (
@@ -43,22 +48,10 @@ purchases_summarized as (
     group by customer_id, product_id
 ),
 
-customers_numbered as (
-    select
-        customers.customer_id,
-        row_number() over (order by customers.customer_id) as customer_number,
-        holdout_orders.customer_id is not null as is_holdout_customer
-    from (select distinct customer_id from purchases_summarized) as customers
-    left join holdout_orders
-        on customers.customer_id = holdout_orders.customer_id
-),
-
 purchases_numbered as (
     select
         customers_numbered.customer_number,
-        customers_numbered.customer_id,
         products_ranked.product_number,
-        products_ranked.product_id,
         customers_numbered.is_holdout_customer,
         purchases_summarized.order_count,
         purchases_summarized.last_ordered_at,

@@ -13,6 +13,10 @@ products_ranked as (
     select * from {{ ref('int_recommendation_products_ranked') }}
 ),
 
+customers as (
+    select * from {{ ref('int_recommendation_customers_numbered') }}
+),
+
 recommendation_evaluation as (
     select * from {{ ref('fct_recommendation_evaluation') }}
 ),
@@ -27,7 +31,9 @@ purchases as (
     select
         customer_products.customer_number,
         customer_products.product_number,
+        products_ranked.product_id,
         customer_products.order_count,
+        customer_products.last_ordered_at,
         products_ranked.popularity_rank,
         products_ranked.popularity_score
     from customer_products
@@ -41,18 +47,16 @@ lists as (
 
 buy_again as (
     select
-        customer_products.customer_id,
-        customer_products.product_id,
+        customers.customer_id,
+        lists.product_id,
         cast(lists.recommendation_rank as {{ dbt.type_bigint() }}) as recommendation_rank,
         lists.score,
-        customer_products.order_count,
-        cast(customer_products.last_ordered_at as date) as last_order_date,
+        lists.order_count,
+        cast(lists.last_ordered_at as date) as last_order_date,
         lists.method
     from lists
-    inner join customer_products
-        on
-            lists.customer_number = customer_products.customer_number
-            and lists.product_number = customer_products.product_number
+    inner join customers
+        on lists.customer_number = customers.customer_number
 )
 
 select * from buy_again

@@ -9,6 +9,10 @@ customer_products as (
     select * from {{ ref('int_customer_products_summarized') }}
 ),
 
+customers as (
+    select * from {{ ref('int_recommendation_customers_numbered') }}
+),
+
 histories as (
     select * from {{ ref('int_customer_histories_capped') }}
 ),
@@ -50,13 +54,6 @@ methods as (
         select 'item_cf' as method
     ) as component_methods
     where chosen_method.method = 'blend'
-),
-
-customers as (
-    select distinct
-        customer_number,
-        customer_id
-    from customer_products
 ),
 
 bought as (
