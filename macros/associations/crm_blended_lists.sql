@@ -19,7 +19,8 @@
             customer_number,
             product_number,
             recommendation_rank,
-            reason_product_number,
+            {#- 0 stands for no reason (popularity): min_by skips nulls on some engines. #}
+            coalesce(reason_product_number, 0) as reason_product_number,
             recommendation_rank * 10 + case method
                 when 'association_rules' then 1
                 when 'item_cf' then 2
@@ -36,7 +37,7 @@
             sum(cast(
                 round(1e15 / (60 + recommendation_rank)) as {{ dbt.type_bigint() }}
             )) as score_units,
-            min_by(reason_product_number, reason_priority) as reason_product_number
+            nullif(min_by(reason_product_number, reason_priority), 0) as reason_product_number
         from component_ranks
         group by customer_number, product_number
     ),

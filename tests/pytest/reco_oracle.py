@@ -269,7 +269,9 @@ def _with_popular_fill(
 ) -> pd.DataFrame:
     """One method's lists: its top_n scored products (units desc, product_id), then the most
     popular products not bought and not listed; LIST_COLUMNS."""
-    scored = scored.sort_values(["customer_id", "units", "product_id"], ascending=[True, False, True])
+    scored = scored.sort_values(
+        ["customer_id", "units", "product_id"], ascending=[True, False, True]
+    )
     scored = scored.groupby("customer_id").head(top_n).copy()
     scored["recommendation_rank"] = scored.groupby("customer_id").cumcount() + 1
     scored["score"] = scored["units"] / 1e15
@@ -368,7 +370,9 @@ def buy_again(
         ranked = ranked.groupby("customer_id").head(settings.top_n).copy()
         ranked["recommendation_rank"] = ranked.groupby("customer_id").cumcount() + 1
         ranked["score"] = ranked[score].astype(np.float64)
-        lists[method] = _sorted(ranked[["customer_id", "recommendation_rank", "product_id", "score"]])
+        lists[method] = _sorted(
+            ranked[["customer_id", "recommendation_rank", "product_id", "score"]]
+        )
     return lists
 
 
@@ -388,7 +392,9 @@ def evaluation(baskets: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     customers = sorted(hidden["customer_id"])
     known = set(zip(training["customer_id"], training["product_id"], strict=True))
     relevant: dict[str, dict[str, set]] = {"new_products": {}, "repeat_purchases": {}}
-    for customer, product in zip(hidden_lines["customer_id"], hidden_lines["product_id"], strict=True):
+    for customer, product in zip(
+        hidden_lines["customer_id"], hidden_lines["product_id"], strict=True
+    ):
         target = "repeat_purchases" if (customer, product) in known else "new_products"
         relevant[target].setdefault(customer, set()).add(product)
 
@@ -402,7 +408,9 @@ def evaluation(baskets: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         target_rows = []
         for simplicity, method in enumerate(methods):
             listed = lists[target][method].groupby("customer_id")["product_id"].apply(set)
-            hits = [len(products & listed.get(c, set())) for c, products in relevant[target].items()]
+            hits = [
+                len(products & listed.get(c, set())) for c, products in relevant[target].items()
+            ]
             sizes = [len(products) for products in relevant[target].values()]
             evaluated = len(sizes)
             recall_units = sum(_units([h / s for h, s in zip(hits, sizes, strict=True)]))
