@@ -1,11 +1,12 @@
 {#- Score of each product a customer never bought: the summed weights from their history. -#}
-{% macro crm_neighbour_scores(histories, neighbours, bought) %}
+{% macro crm_neighbour_scores(histories, neighbours, bought, methods) %}
     {#-
         histories: customer_number, product_number (each customer's recent products, capped).
         neighbours: method, product_number, neighbour_product_number, weight_units,
         strength_rank (crm_product_neighbours). bought: customer_number, product_number
-        (everything the customers bought: never scored). Returns one row per method, customer
-        and product reached: score_units = the sum of the weight_units of the pairs from the
+        (everything the customers bought: never scored). methods: method, the methods to score
+        (the other methods' pairs are left out). Returns one row per method, customer and
+        product reached: score_units = the sum of the weight_units of the pairs from the
         customer's history to the product (weights rounded to 15 decimals and summed exactly
         as integers: a sum of doubles depends on the order of summation in its last bits, an
         exact sum keeps scores and ranks deterministic), score = score_units / 10^15;
@@ -27,6 +28,8 @@
         from {{ histories }} as histories
         inner join {{ neighbours }} as neighbours
             on histories.product_number = neighbours.product_number
+        inner join {{ methods }} as methods
+            on neighbours.method = methods.method
         group by
             neighbours.method,
             histories.customer_number,

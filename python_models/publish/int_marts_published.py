@@ -27,6 +27,7 @@ def model(dbt, session):
         "fct_category_pair_associations": dbt.ref("fct_category_pair_associations"),
         "fct_churn_feature_importance": dbt.ref("fct_churn_feature_importance"),
         "fct_churn_model_metrics": dbt.ref("fct_churn_model_metrics"),
+        "fct_customer_buy_again": dbt.ref("fct_customer_buy_again"),
         "fct_customer_churn_scores": dbt.ref("fct_customer_churn_scores"),
         "fct_customer_recommendations": dbt.ref("fct_customer_recommendations"),
         "fct_customer_rfm": dbt.ref("fct_customer_rfm"),

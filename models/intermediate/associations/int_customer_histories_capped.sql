@@ -19,7 +19,7 @@ current_ranked as (
         is_holdout_customer,
         row_number() over (
             partition by customer_number
-            order by last_ordered_at desc, order_count desc, product_number
+            order by last_ordered_at desc, order_count desc, product_number asc
         ) as history_rank
     from customer_products
 ),
@@ -31,7 +31,7 @@ training_ranked as (
         is_holdout_customer,
         row_number() over (
             partition by customer_number
-            order by training_last_ordered_at desc, training_order_count desc, product_number
+            order by training_last_ordered_at desc, training_order_count desc, product_number asc
         ) as history_rank
     from customer_products
     where is_holdout_customer and training_order_count > 0

@@ -57,22 +57,14 @@ pairs_both_directions as (
     from pairs_counted
 ),
 
-pairs_measured as (
+pairs_with_counts as (
     select
         pairs_both_directions.context,
         pairs_both_directions.product_number,
         pairs_both_directions.neighbour_product_number,
         pairs_both_directions.pair_customer_count,
         products.customer_count as product_customer_count,
-        neighbours.customer_count as neighbour_customer_count,
-        {#- Written once, in this order: the same doubles on every engine and in the tests. #}
-        (
-            pairs_both_directions.pair_customer_count
-            / sqrt(cast(products.customer_count * neighbours.customer_count as {{ crm_type_double() }}))
-        ) * (
-            pairs_both_directions.pair_customer_count
-            / cast(pairs_both_directions.pair_customer_count + {{ shrinkage }} as {{ crm_type_double() }})
-        ) as similarity
+        neighbours.customer_count as neighbour_customer_count
     from pairs_both_directions
     inner join product_customers_counted as products
         on
@@ -82,6 +74,27 @@ pairs_measured as (
         on
             pairs_both_directions.context = neighbours.context
             and pairs_both_directions.neighbour_product_number = neighbours.product_number
+),
+
+pairs_measured as (
+    select
+        context,
+        product_number,
+        neighbour_product_number,
+        pair_customer_count,
+        product_customer_count,
+        neighbour_customer_count,
+        {#- Written once, in this order: the same doubles on every engine and in the tests. #}
+        (
+            pair_customer_count
+            / sqrt(
+                cast(product_customer_count * neighbour_customer_count as {{ crm_type_double() }})
+            )
+        ) * (
+            pair_customer_count
+            / cast(pair_customer_count + {{ shrinkage }} as {{ crm_type_double() }})
+        ) as similarity
+    from pairs_with_counts
 ),
 
 neighbours_ranked as (
@@ -95,10 +108,14 @@ neighbours_ranked as (
         similarity,
         row_number() over (
             partition by context, product_number
-            order by similarity desc, neighbour_product_number
+            order by similarity desc, neighbour_product_number asc
         ) as neighbour_rank
     from pairs_measured
+),
+
+neighbours_kept as (
+    select * from neighbours_ranked
+    where neighbour_rank <= {{ var('reco_cf_neighbours') }}
 )
 
-select * from neighbours_ranked
-where neighbour_rank <= {{ var('reco_cf_neighbours') }}
+select * from neighbours_kept

@@ -68,17 +68,12 @@ training_similarities as (
 ),
 
 new_product_methods as (
-    select 'popularity' as method
-    union all
-    select 'association_rules' as method
-    union all
-    select 'item_cf' as method
+    {#- The blend is made from the lists of the others. #}
+    {{ crm_recommendation_method_rows('new_products', exclude=['blend']) }}
 ),
 
 repeat_methods as (
-    select 'popularity' as method
-    union all
-    select 'buy_again' as method
+    {{ crm_recommendation_method_rows('repeat_purchases') }}
 ),
 
 neighbours as (
@@ -86,7 +81,9 @@ neighbours as (
 ),
 
 scores as (
-    {{ crm_neighbour_scores('recent_products', 'neighbours', 'training_purchases') }}
+    {{ crm_neighbour_scores(
+        'recent_products', 'neighbours', 'training_purchases', 'new_product_methods'
+    ) }}
 ),
 
 new_product_lists as (
@@ -104,6 +101,12 @@ repeat_lists as (
     {{ crm_buy_again_lists('training_purchases', 'repeat_methods') }}
 ),
 
+new_product_lists_all as (
+    select * from new_product_lists
+    union all
+    select * from blended_lists
+),
+
 lists as (
     select
         'new_products' as recommendation_target,
@@ -111,15 +114,7 @@ lists as (
         customer_number,
         product_number,
         recommendation_rank
-    from new_product_lists
-    union all
-    select
-        'new_products' as recommendation_target,
-        method,
-        customer_number,
-        product_number,
-        recommendation_rank
-    from blended_lists
+    from new_product_lists_all
     union all
     select
         'repeat_purchases' as recommendation_target,

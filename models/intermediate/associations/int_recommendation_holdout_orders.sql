@@ -53,7 +53,7 @@ holdout_orders as (
         ordered_at
     from last_orders_sampled
     {%- if max_customers is not none %}
-    where sample_rank <= {{ max_customers }}
+        where sample_rank <= {{ max_customers }}
     {%- endif %}
 )
 

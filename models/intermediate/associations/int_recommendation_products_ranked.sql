@@ -34,7 +34,7 @@ products_ranked as (
         row_number() over (order by product_orders_counted.product_id) as product_number,
         product_orders_counted.order_count,
         row_number() over (
-            order by product_orders_counted.order_count desc, product_orders_counted.product_id
+            order by product_orders_counted.order_count desc, product_orders_counted.product_id asc
         ) as popularity_rank,
         cast(product_orders_counted.order_count as {{ crm_type_double() }})
         / training_orders_counted.purchase_order_count as popularity_score,
@@ -43,10 +43,10 @@ products_ranked as (
         case
             when product_orders_counted.training_order_count > 0
                 then row_number() over (
-                    order by
-                        product_orders_counted.training_order_count desc,
-                        product_orders_counted.product_id
-                )
+                        order by
+                            product_orders_counted.training_order_count desc,
+                            product_orders_counted.product_id asc
+                    )
         end as training_popularity_rank,
         cast(product_orders_counted.training_order_count as {{ crm_type_double() }})
         / training_orders_counted.total_orders as training_popularity_score

@@ -39,21 +39,16 @@ chosen_method as (
     where recommendation_target = 'new_products' and is_chosen
 ),
 
+method_components as (
+    {{ crm_method_component_rows() }}
+),
+
 methods as (
-    {#- The chosen method's lists; the blend fuses the lists of the three others. #}
-    select method from chosen_method
-    where method != 'blend'
-    union all
-    select component_methods.method
+    {#- The lists the chosen method needs: its own; for the blend, the three it fuses. #}
+    select method_components.component_method as method
     from chosen_method
-    cross join (
-        select 'popularity' as method
-        union all
-        select 'association_rules' as method
-        union all
-        select 'item_cf' as method
-    ) as component_methods
-    where chosen_method.method = 'blend'
+    inner join method_components
+        on chosen_method.method = method_components.method
 ),
 
 bought as (
@@ -77,18 +72,13 @@ current_similarities as (
 ),
 
 neighbours as (
-    {{ crm_product_neighbours('item_pair_associations', 'current_similarities', 'products_ranked') }}
-),
-
-neighbours_used as (
-    select neighbours.*
-    from neighbours
-    inner join methods
-        on neighbours.method = methods.method
+    {{ crm_product_neighbours(
+        'item_pair_associations', 'current_similarities', 'products_ranked'
+    ) }}
 ),
 
 scores as (
-    {{ crm_neighbour_scores('recent_products', 'neighbours_used', 'bought') }}
+    {{ crm_neighbour_scores('recent_products', 'neighbours', 'bought', 'methods') }}
 ),
 
 method_lists as (

@@ -5,20 +5,6 @@
     hit is chosen for fct_customer_recommendations and fct_customer_buy_again (ties: the
     simpler), unless a var forces one.
 -#}
-{%- set forced = {
-    'new_products': var('reco_method'),
-    'repeat_purchases': var('reco_buy_again_method'),
-} %}
-{%- set methods = {
-    'new_products': ['popularity', 'association_rules', 'item_cf', 'blend'],
-    'repeat_purchases': ['popularity', 'buy_again'],
-} %}
-{%- for target, method in forced.items() if method is not none and method not in methods[target] %}
-    {{ exceptions.raise_compiler_error(
-        "crm_mining: the method '" ~ method ~ "' forced for " ~ target ~ " is not one of "
-        ~ methods[target] | join(', ')
-    ) }}
-{%- endfor %}
 with
 
 evaluation_lists as (
@@ -30,20 +16,7 @@ customer_products as (
 ),
 
 methods as (
-    {#- Every method of each target, by simplicity (1 = the simplest). #}
-    {%- for target, target_methods in methods.items() %}
-    {%- set outer_loop = loop %}
-    {%- for method in target_methods %}
-    select
-        '{{ target }}' as recommendation_target,
-        '{{ method }}' as method,
-        {{ loop.index }} as simplicity_rank,
-        {{ 'true' if forced[target] == method else 'false' }} as is_forced
-    {%- if not (outer_loop.last and loop.last) %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    {%- endfor %}
+    {{ crm_recommendation_method_rows() }}
 ),
 
 relevant_products as (
@@ -110,11 +83,11 @@ method_results as (
     group by methods.recommendation_target, methods.method
 ),
 
-methods_ranked as (
+evaluation as (
     select
         methods.recommendation_target,
         methods.method,
-        methods.is_forced,
+        cast({{ var('reco_top_n') }} as integer) as top_n,
         cast(coalesce(method_results.evaluated_customer_count, 0) as {{ dbt.type_bigint() }})
             as evaluated_customer_count,
         cast(coalesce(method_results.relevant_product_count, 0) as {{ dbt.type_bigint() }})
@@ -132,29 +105,14 @@ methods_ranked as (
             order by
                 case when methods.is_forced then 0 else 1 end,
                 coalesce(method_results.hit_customer_count, 0) desc,
-                methods.simplicity_rank
-        ) as choice_rank
+                methods.simplicity_rank asc
+        ) = 1 as is_chosen,
+        methods.is_forced
     from methods
     left join method_results
         on
             methods.recommendation_target = method_results.recommendation_target
             and methods.method = method_results.method
-),
-
-evaluation as (
-    select
-        recommendation_target,
-        method,
-        cast({{ var('reco_top_n') }} as integer) as top_n,
-        evaluated_customer_count,
-        relevant_product_count,
-        hit_product_count,
-        hit_customer_count,
-        hit_rate,
-        recall,
-        choice_rank = 1 as is_chosen,
-        is_forced
-    from methods_ranked
 )
 
 select * from evaluation
