@@ -39,12 +39,12 @@
         where 'popularity' in (select method from {{ methods }})
     ),
 
-    lists as (
+    ranked_lists as (
         select * from buy_again_ranked
         union all
         select * from popularity_ranked
     )
 
-    select * from lists
+    select * from ranked_lists
     where recommendation_rank <= {{ top_n }}
 {% endmacro %}

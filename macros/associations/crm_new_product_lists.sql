@@ -80,7 +80,7 @@
         where scores_kept.product_number is null
     ),
 
-    lists as (
+    lists_filled as (
         select
             method,
             customer_number,
@@ -101,5 +101,5 @@
         where recommendation_rank <= {{ top_n }}
     )
 
-    select * from lists
+    select * from lists_filled
 {% endmacro %}

@@ -52,7 +52,7 @@
         from {{ product_similarities }}
     ),
 
-    neighbours as (
+    neighbours_unioned as (
         select * from rule_neighbours
         union all
         select * from similarity_neighbours
@@ -69,7 +69,7 @@
                 partition by method, neighbour_product_number
                 order by weight desc, product_number
             ) as strength_rank
-        from neighbours
+        from neighbours_unioned
     )
 
     select * from neighbours_ranked
