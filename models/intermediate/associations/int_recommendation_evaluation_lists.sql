@@ -11,10 +11,6 @@ customer_products as (
     select * from {{ ref('int_customer_products_summarized') }}
 ),
 
-histories as (
-    select * from {{ ref('int_customer_histories_capped') }}
-),
-
 products_ranked as (
     select * from {{ ref('int_recommendation_products_ranked') }}
 ),
@@ -23,8 +19,17 @@ training_rules as (
     select * from {{ ref('int_recommendation_training_rules') }}
 ),
 
-similarities as (
+recent_products as (
+    select
+        customer_number,
+        product_number
+    from {{ ref('int_customer_histories_capped') }}
+    where context = 'evaluation' and is_holdout_customer
+),
+
+training_similarities as (
     select * from {{ ref('int_product_similarities') }}
+    where context = 'evaluation'
 ),
 
 training_products as (
@@ -52,19 +57,6 @@ training_purchases as (
 
 holdout_customers as (
     select distinct customer_number from training_purchases
-),
-
-recent_products as (
-    select
-        customer_number,
-        product_number
-    from histories
-    where context = 'evaluation' and is_holdout_customer
-),
-
-training_similarities as (
-    select * from similarities
-    where context = 'evaluation'
 ),
 
 new_product_methods as (

@@ -13,10 +13,6 @@ customers as (
     select * from {{ ref('int_recommendation_customers_numbered') }}
 ),
 
-histories as (
-    select * from {{ ref('int_customer_histories_capped') }}
-),
-
 products_ranked as (
     select * from {{ ref('int_recommendation_products_ranked') }}
 ),
@@ -25,12 +21,21 @@ item_pair_associations as (
     select * from {{ ref('fct_item_pair_associations') }}
 ),
 
-similarities as (
-    select * from {{ ref('int_product_similarities') }}
-),
-
 recommendation_evaluation as (
     select * from {{ ref('fct_recommendation_evaluation') }}
+),
+
+recent_products as (
+    select
+        customer_number,
+        product_number
+    from {{ ref('int_customer_histories_capped') }}
+    where context = 'current'
+),
+
+current_similarities as (
+    select * from {{ ref('int_product_similarities') }}
+    where context = 'current'
 ),
 
 chosen_method as (
@@ -56,19 +61,6 @@ bought as (
         customer_number,
         product_number
     from customer_products
-),
-
-recent_products as (
-    select
-        customer_number,
-        product_number
-    from histories
-    where context = 'current'
-),
-
-current_similarities as (
-    select * from similarities
-    where context = 'current'
 ),
 
 neighbours as (
