@@ -7,7 +7,7 @@ docs/associations.md; the functions follow the models:
 
 - `holdout_orders`: int_recommendation_holdout_orders (md5-seeded sample of customers with two
   orders or more, their last order);
-- `pair_rules`: fct_item_pair_associations (and the evaluation's training rules);
+- `rules_oracle.pair_rules`: fct_item_pair_associations (and the evaluation's training rules);
 - `item_similarities`: int_product_similarities (item-to-item cosine with shrinkage);
 - `recommendations`: every method's new-product lists (fct_customer_recommendations);
 - `buy_again`: the repeat-purchase lists (fct_customer_buy_again);
@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from rules_oracle import pair_rules
 from scipy import sparse
 
 NEW_METHODS = ("popularity", "association_rules", "item_cf", "blend")
@@ -70,6 +71,19 @@ class Settings:
 
 
 # ------------------------------------------------------------------------------ baskets
+
+
+def baskets_of(run: Any) -> pd.DataFrame:
+    """The (order, product) baskets of a build (a conftest.DbtRun), with the order's time, the
+    product's category, and None for a guest's customer."""
+    baskets = run.df(
+        "select baskets.order_id, baskets.product_id, baskets.customer_id, baskets.ordered_at, "
+        "products.category "
+        "from int_basket_products_deduplicated as baskets "
+        "inner join int_products_resolved as products on baskets.product_id = products.product_id"
+    )
+    baskets["customer_id"] = baskets["customer_id"].astype(object)
+    return baskets.where(baskets.notna(), None)
 
 
 def _distinct(baskets: pd.DataFrame) -> pd.DataFrame:
@@ -126,58 +140,6 @@ def popularity(baskets: pd.DataFrame) -> pd.DataFrame:
 
 
 # -------------------------------------------------------------------------- neighbours
-
-
-def pair_rules(
-    baskets: pd.DataFrame,
-    min_support: float = 0.0,
-    min_confidence: float = 0.0,
-    min_pair_count: int = 1,
-    basket_column: str = "order_id",
-    item_column: str = "product_id",
-) -> pd.DataFrame:
-    """Every rule A -> B between two single items, from (basket, item) rows: a basket x item
-    incidence matrix, pair counts by matrix product. antecedent, consequent, pair_order_count,
-    antecedent_order_count, consequent_order_count, total_orders, support, confidence, lift,
-    leverage, conviction (NaN when confidence is 1), kept by the three thresholds."""
-    pairs = baskets[[basket_column, item_column]].drop_duplicates()
-    basket_codes, _ = pd.factorize(pairs[basket_column])
-    item_codes, items = pd.factorize(pairs[item_column])
-    total = int(basket_codes.max()) + 1 if len(pairs) else 0
-    incidence = sparse.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int64), (basket_codes, item_codes)),
-        shape=(total, len(items)),
-    )
-    counts = np.asarray(incidence.sum(axis=0)).ravel()
-    together = (incidence.T @ incidence).tocoo()
-    off_diagonal = together.row != together.col
-    antecedent = together.row[off_diagonal]
-    consequent = together.col[off_diagonal]
-    rules = pd.DataFrame(
-        {
-            "antecedent": np.asarray(items)[antecedent],
-            "consequent": np.asarray(items)[consequent],
-            "pair_order_count": together.data[off_diagonal].astype(np.int64),
-            "antecedent_order_count": counts[antecedent].astype(np.int64),
-            "consequent_order_count": counts[consequent].astype(np.int64),
-            "total_orders": total,
-        }
-    )
-    rules["support"] = rules["pair_order_count"] / total
-    rules["confidence"] = rules["pair_order_count"] / rules["antecedent_order_count"]
-    consequent_support = rules["consequent_order_count"] / total
-    antecedent_support = rules["antecedent_order_count"] / total
-    rules["lift"] = rules["confidence"] / consequent_support
-    rules["leverage"] = rules["support"] - antecedent_support * consequent_support
-    rules["conviction"] = np.where(
-        rules["confidence"] < 1, (1 - consequent_support) / (1 - rules["confidence"]), np.nan
-    )
-    kept = (
-        (rules["support"] >= min_support)
-        & (rules["confidence"] >= min_confidence)
-        & (rules["pair_order_count"] >= min_pair_count)
-    )
-    return rules[kept].sort_values(["antecedent", "consequent"]).reset_index(drop=True)
 
 
 def item_similarities(histories: pd.DataFrame, shrinkage: float, neighbours: int) -> pd.DataFrame:
