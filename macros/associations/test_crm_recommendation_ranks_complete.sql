@@ -1,10 +1,11 @@
-{#- Data test: every customer gets ranks 1..n, n = min(top_n, products they never bought). -#}
-{% test crm_recommendation_ranks_complete(model, basket_model, top_n=none) %}
+{#- Data test: every customer gets ranks 1..n, n = min(top_n, products they can be offered). -#}
+{% test crm_recommendation_ranks_complete(model, basket_model, top_n=none, among_bought=false) %}
 {% set top_n = var('reco_top_n') if top_n is none else top_n -%}
     {#-
-        Fails with the customers (of basket_model, guests aside) whose recommendations are not
-        exactly the ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never
-        bought); top_n defaults to the var reco_top_n.
+        Fails with the customers (of basket_model, guests aside) whose list is not exactly the
+        ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never bought), or,
+        with among_bought, n = min(top_n, products they bought); top_n defaults to the var
+        reco_top_n.
     -#}
     with
 
@@ -46,7 +47,11 @@
             customer_product_counts.customer_id,
             least(
                 {{ top_n }},
+                {%- if among_bought %}
+                customer_product_counts.bought_product_count
+                {%- else %}
                 product_count.product_count - customer_product_counts.bought_product_count
+                {%- endif %}
             ) as expected_count,
             coalesce(recommendation_counts.recommendation_count, 0) as recommendation_count,
             recommendation_counts.distinct_rank_count,

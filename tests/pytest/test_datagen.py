@@ -164,7 +164,7 @@ def test_id_and_value_formats(data: dict[str, pd.DataFrame]) -> None:
     assert matches(data["products"].list_price, r"\d+\.\d{2}")
     assert matches(data["reviews"].rating, r"[1-5]")
     assert data["products"].category.isin(params.CATEGORIES).all()
-    assert len(data["products"]) == sum(params.PRODUCTS_PER_CATEGORY) == 400
+    assert len(data["products"]) == sum(params.PRODUCTS_PER_CATEGORY) + 2 * len(params.FOLLOW_UPS)
 
 
 def test_csv_and_parquet_have_the_same_content(

@@ -2,8 +2,8 @@
     One row per (order, product) bought in the order: the baskets of association rules and
     recommendations. Positive-quantity kept lines only (returns are not purchases), guest orders
     included, a product counted once per order however many lines or units it has. Kept narrow
-    (the heaviest step at scale): categories come from int_products_resolved, order dates from
-    fct_orders.
+    (the heaviest step at scale): categories come from int_products_resolved; the order's time
+    is here because the recommendations order each customer's purchases by it.
 -#}
 with
 
@@ -15,7 +15,8 @@ basket_products as (
     select
         order_id,
         product_id,
-        min(customer_id) as customer_id
+        min(customer_id) as customer_id,
+        min(ordered_at) as ordered_at
     from order_lines
     where quantity > 0
     group by order_id, product_id

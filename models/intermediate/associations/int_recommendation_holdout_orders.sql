@@ -1,7 +1,12 @@
 {#-
-    One row per customer with at least one purchase order: their last one (latest ordered_at,
-    ties: largest order_id), hidden by the offline evaluation of the recommendations.
+    One row per customer of the offline evaluation: their last purchase order (latest
+    ordered_at, ties: largest order_id), which the evaluation hides. The customers: those with
+    at least two purchase orders (the others have nothing left to learn from), at most
+    reco_eval_max_customers of them in a pseudo-random order seeded by random_seed (md5 of the
+    customer id and the seed; ties: customer_id).
 -#}
+{%- set max_customers = var('reco_eval_max_customers') %}
+{%- set seed_suffix = "':" ~ var('random_seed') ~ "'" %}
 with
 
 orders as (
@@ -24,8 +29,21 @@ customer_orders_ranked as (
         ordered_at,
         row_number() over (
             partition by customer_id order by ordered_at desc, order_id desc
-        ) as order_recency_rank
+        ) as order_recency_rank,
+        count(*) over (partition by customer_id) as purchase_order_count
     from customer_orders
+),
+
+last_orders_sampled as (
+    select
+        customer_id,
+        order_id,
+        ordered_at,
+        row_number() over (
+            order by {{ dbt.hash(dbt.concat(['customer_id', seed_suffix])) }}, customer_id
+        ) as sample_rank
+    from customer_orders_ranked
+    where order_recency_rank = 1 and purchase_order_count >= 2
 ),
 
 holdout_orders as (
@@ -33,8 +51,10 @@ holdout_orders as (
         customer_id,
         order_id,
         ordered_at
-    from customer_orders_ranked
-    where order_recency_rank = 1
+    from last_orders_sampled
+    {%- if max_customers is not none %}
+        where sample_rank <= {{ max_customers }}
+    {%- endif %}
 )
 
 select * from holdout_orders

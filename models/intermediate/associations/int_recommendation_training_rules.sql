@@ -1,6 +1,6 @@
 {#-
     The product rules of the offline evaluation: fct_item_pair_associations rebuilt (same
-    macro, same vars) from every basket except each customer's hidden last order.
+    macro, same vars) from every basket except the hidden orders.
 -#}
 with
 
@@ -12,8 +12,8 @@ holdout_orders as (
     select * from {{ ref('int_recommendation_holdout_orders') }}
 ),
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+training_orders_counted as (
+    select * from {{ ref('int_recommendation_training_orders_counted') }}
 ),
 
 training_baskets as (
@@ -26,28 +26,9 @@ training_baskets as (
     where holdout_orders.order_id is null
 ),
 
-purchase_order_count as (
-    select count(*) as purchase_order_count
-    from orders
-    where is_purchase_order
-),
-
-holdout_order_count as (
-    select count(*) as holdout_order_count
-    from holdout_orders
-),
-
-training_order_count as (
-    select
-        purchase_order_count.purchase_order_count
-        - holdout_order_count.holdout_order_count as total_orders
-    from purchase_order_count
-    cross join holdout_order_count
-),
-
 training_rules as (
     {{ crm_pair_associations(
-        'training_baskets', 'product_id', total_orders_relation='training_order_count'
+        'training_baskets', 'product_id', total_orders_relation='training_orders_counted'
     ) }}
 )
 

@@ -35,6 +35,7 @@ SPARK_SQL_MARTS = [
     "fct_item_pair_associations",
     "fct_category_pair_associations",
     "fct_customer_recommendations",
+    "fct_customer_buy_again",
     "fct_recommendation_evaluation",
 ]
 # The marts that read a dbt Python model. On targets without Python models (dbt-spark

@@ -29,7 +29,8 @@ Planted truth (in the truth directory, same format, plus ``manifest.json`` with 
 exact duplicate lines, invalid rows per kind, guest orders, return lines, the parameters and the
 generator version): ``customer_archetypes`` (customer_id, archetype), ``customer_churn``
 (customer_id, archetype, churned_at or null when still active at --end), ``bundles`` (bundle_id,
-product_id; head product first), ``reviews_truth`` (review_id, intended_sentiment, text_kind) and
+product_id; head product first), ``follow_ups`` (follow_up_id, first_product_id,
+later_product_id), ``reviews_truth`` (review_id, intended_sentiment, text_kind) and
 ``planted_invalid_rows`` (file, natural_key, kind, column). Customers who never ordered are in no
 truth file.
 
@@ -64,6 +65,13 @@ Bundles: 6 (2 triples, 4 pairs). A head takes a small share of its category's pi
 holding the head with probability 0.7; if not, with probability 0.4 to the customer's next order.
 Bundle pairs are the top-lift pairs by a wide margin (on 3,000 customers, >= 6x the best other
 pair with at least 2 orders).
+
+Follow-ups: 1 (``F1``: Instant Camera, then Instant Film 20-Pack; two products after the 400,
+never picked otherwise). 4 % of the customers with two purchase orders or more buy the first
+product in one of their orders but the last, and with probability 0.8 the later product in one of
+their later orders: bought by the same customers, never in the same basket, so basket rules never
+pair them while item-to-item collaborative filtering over whole histories does. Own random
+stream, added after everything else: the rest of the data is the same with or without them.
 
 Reviews (not with --no-reviews): 25 % of ordering customers review; a reviewer reviews each
 distinct product bought with probability 0.2 (at least one), 1 + Gamma(2, 4) days after the first

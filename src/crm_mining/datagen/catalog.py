@@ -1,4 +1,4 @@
-"""The product catalogue: ~400 products in 8 categories, popularity, prices and bundles.
+"""The product catalogue: 400 products in 8 categories, popularity, prices, bundles, follow-ups.
 
 The catalogue depends only on the seed (never on the number of customers), so every chunk
 of a run, and runs of any size with the same seed, share it.
@@ -6,7 +6,7 @@ of a run, and runs of any size with the same seed, share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from crm_mining.datagen.params import (
     CATEGORIES,
     CATEGORY_PRICES,
     FAVOURITE_SHARPNESS,
+    FOLLOW_UPS,
     PRODUCTS_PER_CATEGORY,
     ZIPF_EXPONENT,
 )
@@ -155,6 +156,9 @@ class Catalog:
     partners: np.ndarray
     #: Product indices per bundle (head first).
     bundle_products: list[list[int]]
+    #: Product indices (first, later) per planted follow-up; these products come after the
+    #: others and are never picked by popularity.
+    follow_up_products: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -180,7 +184,8 @@ def _flat_cumulative(weights: list[np.ndarray]) -> np.ndarray:
 
 
 def build_catalog(seed: int) -> Catalog:
-    """The catalogue of a seed: names, categories, prices, popularity and the six bundles."""
+    """The catalogue of a seed: names, categories, prices, popularity, the six bundles and the
+    follow-up products (after the others)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 7_000_001]))
     n_cat = len(CATEGORIES)
     sizes = np.array(PRODUCTS_PER_CATEGORY)
@@ -239,8 +244,35 @@ def build_catalog(seed: int) -> Catalog:
         for slot, share in slots:
             weights[c][slot] = share * rest / (1.0 - total_share)
 
+    # Follow-up products: appended, from their own random stream (the rest is unchanged).
+    follow_rng = np.random.default_rng(np.random.SeedSequence([seed, 7_000_002]))
+    follow_up_products: list[tuple[int, int]] = []
+    extra_category: list[int] = []
+    for follow_up in FOLLOW_UPS:
+        pair = []
+        for cat, name in (follow_up.first, follow_up.later):
+            pair.append(n + len(extra_category))
+            extra_category.append(CATEGORIES.index(cat))
+            names.append(name)
+        follow_up_products.append((pair[0], pair[1]))
+    if extra_category:
+        extra = np.array(extra_category)
+        median_, sigma_, low_, high_ = (
+            np.array([CATEGORY_PRICES[CATEGORIES[c]][k] for c in extra_category]) for k in range(4)
+        )
+        extra_price = np.clip(
+            median_ * np.exp(sigma_ * follow_rng.standard_normal(len(extra))), low_, high_
+        )
+        category = np.concatenate([category, extra])
+        list_price_cents = np.concatenate(
+            [list_price_cents, (np.ceil(extra_price) * 100 - 1).astype(np.int64)]
+        )
+        quality = np.concatenate([quality, follow_rng.normal(0.0, 0.5, len(extra))])
+        head_bundle = np.concatenate([head_bundle, np.full(len(extra), -1, dtype=np.int64)])
+    n_all = len(names)
+
     return Catalog(
-        product_ids=[f"P{i + 1:05d}" for i in range(n)],
+        product_ids=[f"P{i + 1:05d}" for i in range(n_all)],
         names=names,
         category=category,
         list_price_cents=list_price_cents,
@@ -251,4 +283,5 @@ def build_catalog(seed: int) -> Catalog:
         head_bundle=head_bundle,
         partners=partners,
         bundle_products=bundle_products,
+        follow_up_products=follow_up_products,
     )

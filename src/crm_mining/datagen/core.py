@@ -35,6 +35,7 @@ TRUTH_COLUMNS: dict[str, tuple[str, ...]] = {
     "customer_archetypes": ("customer_id", "archetype"),
     "customer_churn": ("customer_id", "archetype", "churned_at"),
     "bundles": ("bundle_id", "product_id"),
+    "follow_ups": ("follow_up_id", "first_product_id", "later_product_id"),
     "reviews_truth": ("review_id", "intended_sentiment", "text_kind"),
     "planted_invalid_rows": ("file", "natural_key", "kind", "column"),
 }
@@ -124,7 +125,18 @@ def _catalog_tables(catalog: Catalog) -> dict[str, pa.Table]:
     bundles = fmt.table(
         {"bundle_id": fmt.strings(bundle_ids), "product_id": fmt.strings(product_ids)}
     )
-    return {"products": products, "bundles": bundles}
+    follow_ups = fmt.table(
+        {
+            "follow_up_id": fmt.strings([f.follow_up_id for f in params.FOLLOW_UPS]),
+            "first_product_id": fmt.strings(
+                [catalog.product_ids[first] for first, _ in catalog.follow_up_products]
+            ),
+            "later_product_id": fmt.strings(
+                [catalog.product_ids[later] for _, later in catalog.follow_up_products]
+            ),
+        }
+    )
+    return {"products": products, "bundles": bundles, "follow_ups": follow_ups}
 
 
 def _rates() -> dict[str, Any]:
@@ -143,6 +155,8 @@ def _rates() -> dict[str, Any]:
         "bundle_partner_prob": params.BUNDLE_PARTNER_PROB,
         "bundle_later_prob": params.BUNDLE_LATER_PROB,
         "bundle_head_share": {b.bundle_id: b.head_share for b in params.BUNDLES},
+        "follow_up_rate": params.FOLLOW_UP_RATE,
+        "follow_up_prob": params.FOLLOW_UP_PROB,
     }
 
 
@@ -267,6 +281,7 @@ def generate(
                 "guest_orders",
                 "order_items",
                 "purchase_lines",
+                "follow_up_lines",
                 "return_lines",
                 "guest_lines",
                 "exact_duplicate_lines",
@@ -286,6 +301,10 @@ def generate(
         "bundles": {
             b.bundle_id: [catalog.product_ids[i] for i in idx]
             for b, idx in zip(params.BUNDLES, catalog.bundle_products, strict=True)
+        },
+        "follow_ups": {
+            f.follow_up_id: [catalog.product_ids[i] for i in pair]
+            for f, pair in zip(params.FOLLOW_UPS, catalog.follow_up_products, strict=True)
         },
     }
     (truth / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

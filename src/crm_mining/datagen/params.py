@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 #: Customers simulated together (one vectorised chunk). Part of the data's identity: the
 #: random streams are per chunk, so another chunk size gives other (equally valid) data.
@@ -204,6 +204,29 @@ BUNDLES: tuple[Bundle, ...] = (
 BUNDLE_PARTNER_PROB = 0.7
 #: Probability that a partner missing from the head's order is bought in the next order.
 BUNDLE_LATER_PROB = 0.4
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A planted follow-up purchase: buyers of the first product buy the later one in a later
+    order, never in the same one: a signal of whole purchase histories that basket rules cannot
+    see. Both products are added to the catalogue after the others and never picked otherwise."""
+
+    follow_up_id: str
+    #: (category, product name) of the first product, then of the later one.
+    first: tuple[str, str]
+    later: tuple[str, str]
+
+
+FOLLOW_UPS: tuple[FollowUp, ...] = (
+    FollowUp("F1", ("Electronics", "Instant Camera"), ("Electronics", "Instant Film 20-Pack")),
+)
+#: Share of the customers with two purchase orders or more who buy a follow-up's first product
+#: (in one of their orders but the last, uniformly).
+FOLLOW_UP_RATE = 0.04
+#: Probability that such a customer buys the later product, in one of their later orders
+#: (uniformly).
+FOLLOW_UP_PROB = 0.8
 
 # Messiness (only with messy=True) ----------------------------------------------------------
 #: Share of all orders that are guest orders (customer_id null).

@@ -16,6 +16,7 @@ import pyarrow as pa
 from crm_mining.datagen import formatting as fmt
 from crm_mining.datagen import texts
 from crm_mining.datagen.catalog import Catalog
+from crm_mining.datagen.follow_ups import plant_follow_ups
 from crm_mining.datagen.params import (
     ARCHETYPE_NAMES,
     ARCHETYPES,
@@ -351,6 +352,24 @@ def simulate_chunk(
             counts,
         )
 
+    # Planted follow-ups: own random stream, after everything else (the rest is unchanged) --
+    r_follow = np.random.default_rng(np.random.SeedSequence([seed, spec.index, 9_000_001]))
+    f_ord, f_prod = plant_follow_ups(r_follow, o_cust, catalog)
+    if f_ord.size:
+        li_all = np.concatenate([li_all, f_ord])
+        li_prod = np.concatenate([li_prod, f_prod])
+        li_qty = np.concatenate([li_qty, np.ones(len(f_ord), dtype=np.int64)])
+        li_price = np.concatenate([li_price, catalog.list_price_cents[f_prod]])
+        bad_line = np.concatenate([bad_line, np.full(len(f_ord), -1, dtype=np.int64)])
+        duplicate = np.concatenate([duplicate, np.zeros(len(f_ord), dtype=bool)])
+        line_sort = np.lexsort((li_prod, pos[li_all]))
+        li_all, li_prod, li_qty, li_price, bad_line, duplicate = (
+            x[line_sort] for x in (li_all, li_prod, li_qty, li_price, bad_line, duplicate)
+        )
+        in_bad_order = bad_order[li_all] >= 0
+        n_li = len(li_all)
+    counts["follow_up_lines"] += len(f_ord)
+
     # Text tables ------------------------------------------------------------------------
     cust_ids = fmt.ids("", cust_number, 8)
     customers = fmt.table(
@@ -480,7 +499,7 @@ def simulate_chunk(
     counts["return_orders"] += n_ret
     counts["guest_orders"] += n_guest
     counts["orders"] += n_all
-    counts["purchase_lines"] += n_plines
+    counts["purchase_lines"] += n_plines + len(f_ord)
     counts["return_lines"] += len(rl_ord)
     counts["guest_lines"] += len(gl_ord)
     counts["exact_duplicate_lines"] += int(duplicate.sum())
