@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, DbtRun
 
@@ -250,10 +251,17 @@ def test_numbers_shown_equal_the_marts(name: str, request: pytest.FixtureRequest
     ).set_index("churn_risk_band")["n"]
     assert {row[0]: number(row[1]) for row in page.tables["churn-bands"]} == bands.to_dict()
 
-    evaluation = build.df("fct_recommendation_evaluation").set_index("recommender")
-    for recommender, customers, hit_rate, _recall in page.tables["associations-evaluation"]:
-        assert number(customers) == evaluation.loc[recommender, "evaluated_customer_count"]
-        assert number(hit_rate) == pytest.approx(evaluation.loc[recommender, "hit_rate"], abs=5e-4)
+    evaluation = build.df("fct_recommendation_evaluation").set_index(
+        ["recommendation_target", "method"]
+    )
+    shown = page.tables["associations-evaluation"]
+    assert len(shown) == len(evaluation)
+    for target, method, customers, hit_rate, _recall in shown:
+        row = evaluation.loc[(target, method.removesuffix(" (chosen)"))]
+        assert method.endswith(" (chosen)") == bool(row["is_chosen"])
+        assert number(customers) == row["evaluated_customer_count"]
+        if not pd.isna(row["hit_rate"]):
+            assert number(hit_rate) == pytest.approx(row["hit_rate"], abs=5e-4)
 
     reviews = build.scalar("select count(*) from fct_review_sentiment")
     assert number(page.facts["sentiment"]["reviews"]) == reviews

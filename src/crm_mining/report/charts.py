@@ -306,20 +306,24 @@ def pair_matrix(frame: pd.DataFrame) -> Spec:
     )
 
 
-def grouped_bars(frame: pd.DataFrame) -> Spec:
-    """Hit rate and recall per recommender (columns recommender, metric, value)."""
+def method_bars(frame: pd.DataFrame) -> Spec:
+    """Hit rate per method, one row of bars per target (columns target, method, value,
+    chosen: 'chosen' or 'other'), the chosen method of each target highlighted."""
     chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("recommender:N", title=None),
+            y=alt.Y("method:N", title=None, sort=None),
             x=alt.X("value:Q", title=None, axis=alt.Axis(format="%")),
             color=alt.Color(
-                "recommender:N", legend=None, scale=alt.Scale(range=[ACCENT, "#95a5a6"])
+                "chosen:N",
+                legend=None,
+                scale=alt.Scale(domain=["chosen", "other"], range=[ACCENT, "#95a5a6"]),
             ),
-            row=alt.Row("metric:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            row=alt.Row("target:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         )
-        .properties(width=NARROW, height=2 * BAR_STEP)
+        .resolve_scale(y="independent")
+        .properties(width=NARROW, height=alt.Step(BAR_STEP))
     )
     return _spec(chart)
 

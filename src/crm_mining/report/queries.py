@@ -41,6 +41,8 @@ INPUT_ORDER = ["orders", "order_items", "transactions", "customers", "products",
 RISK_BANDS = ["high", "medium", "low"]
 VALUE_TIERS = ["high", "medium", "low"]
 SENTIMENT_LABELS = ["positive", "neutral", "negative"]
+#: The recommendation methods of fct_recommendation_evaluation, simplest first.
+RECOMMENDATION_METHODS = ["popularity", "association_rules", "item_cf", "blend", "buy_again"]
 
 
 def _position(column: str, values: list[str]) -> str:
@@ -167,10 +169,15 @@ SQL: dict[str, str] = {
                 || greatest(antecedent_product_id, consequent_product_id)) as pair_count,
             count(distinct antecedent_product_id) as product_count
         from {item_rules}""",
-    # Hit rate and recall of each recommender.
-    "recommendation_evaluation": """
-        select recommender, top_n, evaluated_customer_count, hit_rate, recall
-        from {recommendation_evaluation} order by recommender""",
+    # Hit rate and recall of each recommendation method, per target (new products, repeat
+    # purchases), the chosen method marked.
+    "recommendation_evaluation": f"""
+        select recommendation_target, method, top_n, evaluated_customer_count, hit_rate,
+            recall, is_chosen
+        from {{recommendation_evaluation}}
+        order by {_position("recommendation_target", ["new_products", "repeat_purchases"])},
+            recommendation_target,
+            {_position("method", RECOMMENDATION_METHODS)}, method""",
     # Sentiment: reviews per sentiment label.
     "sentiment_labels": f"""
         select sentiment_label, count(*) as review_count

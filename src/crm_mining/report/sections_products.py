@@ -92,33 +92,42 @@ def associations_section(source: MartSource) -> Section:
     if source.has(queries.RECOMMENDATION_EVALUATION):
         evaluation = source.frame(queries.sql("recommendation_evaluation"))
         if len(evaluation):
-            long = evaluation.melt(
-                id_vars=["recommender"],
-                value_vars=["hit_rate", "recall"],
-                var_name="metric",
-                value_name="value",
-            )
             top_n = int(evaluation["top_n"].iloc[0])
-            long["metric"] = long["metric"].map(
-                {"hit_rate": f"hit rate@{top_n}", "recall": f"recall@{top_n}"}
+            targets = {"new_products": "new products", "repeat_purchases": "repeat purchases"}
+            bars = pd.DataFrame(
+                {
+                    "target": evaluation["recommendation_target"]
+                    .map(targets)
+                    .fillna(evaluation["recommendation_target"]),
+                    "method": evaluation["method"],
+                    "value": evaluation["hit_rate"].astype("float64"),
+                    "chosen": evaluation["is_chosen"].map({True: "chosen", False: "other"}),
+                }
             )
-            long["value"] = long["value"].astype("float64")
             section.add(
                 Figure(
                     "associations-evaluation",
-                    "Recommendations vs most popular products",
-                    charts.grouped_bars(long),
+                    f"Hit rate@{top_n} of each recommendation method",
+                    charts.method_bars(bars),
                     caption="Each evaluated customer's last order is hidden; a hit is a "
-                    "product of it among the recommendations.",
+                    "product of it among the method's recommendations. The chosen method "
+                    "(highlighted) is the one the recommendations use.",
                 )
             )
             section.add(
                 Table(
                     "associations-evaluation",
-                    ["recommender", "customers evaluated", f"hit rate@{top_n}", f"recall@{top_n}"],
+                    [
+                        "target",
+                        "method",
+                        "customers evaluated",
+                        f"hit rate@{top_n}",
+                        f"recall@{top_n}",
+                    ],
                     [
                         [
-                            r.recommender,
+                            r.recommendation_target,
+                            r.method + (" (chosen)" if r.is_chosen else ""),
                             count(r.evaluated_customer_count),
                             share(r.hit_rate),
                             share(r.recall),
