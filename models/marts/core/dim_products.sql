@@ -12,8 +12,8 @@ sales_per_product as (
     select
         product_id,
         count(distinct case when quantity > 0 then order_id end) as order_count,
-        sum(purchased_quantity) as purchased_quantity,
-        sum(returned_quantity) as returned_quantity,
+        cast(sum(purchased_quantity) as {{ crm_type_quantity_total() }}) as purchased_quantity,
+        cast(sum(returned_quantity) as {{ crm_type_quantity_total() }}) as returned_quantity,
         sum(line_amount) as net_revenue,
         min(order_date) as first_order_date,
         max(order_date) as last_order_date

@@ -39,8 +39,8 @@ lines_per_order as (
         order_id,
         count(*) as line_count,
         count(distinct case when quantity > 0 then product_id end) as distinct_product_count,
-        sum(purchased_quantity) as purchased_quantity,
-        sum(returned_quantity) as returned_quantity,
+        cast(sum(purchased_quantity) as {{ crm_type_quantity_total() }}) as purchased_quantity,
+        cast(sum(returned_quantity) as {{ crm_type_quantity_total() }}) as returned_quantity,
         sum(purchase_amount) as gross_revenue,
         sum(return_amount) as returned_amount,
         sum(line_amount) as net_revenue
