@@ -17,6 +17,7 @@ ones whose tests the session's file builds already ran.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -224,6 +225,20 @@ def test_typed_reviews_and_absent_inputs(typed_staging: DbtRun) -> None:
     # No customers table: zero rows, as a missing optional file; flat input: none.
     assert typed_staging.scalar("select count(*) from stg_crm__customers") == 0
     assert typed_staging.scalar("select count(*) from stg_crm__transactions") == 0
+
+
+def test_lineage_shows_the_input_tables(typed_staging: DbtRun) -> None:
+    manifest = json.loads((typed_staging.db_path.parent / "target" / "manifest.json").read_text())
+    source = manifest["sources"]["source.crm_mining.crm.order_items"]
+    assert (source["database"], source["schema"], source["identifier"]) == (
+        "crm",
+        "shop",
+        "order_lines",
+    )
+    staging = manifest["nodes"]["model.crm_mining.stg_crm__order_items"]
+    assert staging["depends_on"]["nodes"] == ["source.crm_mining.crm.order_items"]
+    # The bundled sample is not the input: its seeds are not even in the project.
+    assert not [uid for uid in manifest["nodes"] if uid.startswith("seed.")]
 
 
 # --- Bad inputs ----------------------------------------------------------------------------
