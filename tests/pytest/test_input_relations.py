@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DbtRun, run_dbt
+from conftest import DBT, PROJECT_DIR, DbtRun, run_dbt
 from mart_equality import MARTS, mart_differences, write_typed_tables
 
 #: vars of every relations build here (publishing is not what these tests look at).
@@ -156,20 +158,57 @@ TYPED_TABLES_SQL = """
     ) as t(review_id, review_date, rating, review_text);
 """
 EUROPEAN_VARS = {"date_formats": ["%d/%m/%Y %H:%M"], "decimal_separator": ","}
+#: vars of the small-input runs below (the same for all, so that they share one parse)
+SMALL_VARS = {**RELATIONS_VARS, **EUROPEAN_VARS, "input_tables": {"order_items": "order_lines"}}
+
+
+class SmallInputs:
+    """dbt runs on small hand-made tables, one after the other on one database path and one
+    target folder: every run after the first reuses the first one's parse (dbt's partial
+    parsing: same project, vars and profile), a few seconds instead of a full parse."""
+
+    def __init__(self, work_dir: Path) -> None:
+        self.work_dir = work_dir
+        self.db_path = work_dir / "crm.duckdb"
+
+    def run(self, args: list[str], setup_sql: str, dbt_vars: dict | None = None) -> DbtRun:
+        for stale in (self.db_path, self.db_path.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)
+        if setup_sql:
+            with duckdb.connect(str(self.db_path)) as con:
+                con.execute(setup_sql)
+        env = {
+            **os.environ,
+            "CRM_DUCKDB_PATH": str(self.db_path),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_TARGET_PATH": str(self.work_dir / "target"),
+            "DBT_LOG_PATH": str(self.work_dir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_VERSION_CHECK": "False",
+            "DBT_PARTIAL_PARSE": "True",
+        }
+        command = [str(DBT), *args, "--vars", json.dumps(dbt_vars or SMALL_VARS)]
+        completed = subprocess.run(
+            command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+        )
+        return DbtRun(completed.returncode, completed.stdout + completed.stderr, self.db_path)
 
 
 @pytest.fixture(scope="module")
-def typed_staging(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """Staging only, on the shop's typed tables, with the European vars."""
-    work_dir = tmp_path_factory.mktemp("typed_staging")
-    with duckdb.connect(str(work_dir / "crm.duckdb")) as con:
-        con.execute(TYPED_TABLES_SQL)
-    dbt_vars = {
-        **RELATIONS_VARS,
-        **EUROPEAN_VARS,
-        "input_tables": {"order_items": "order_lines"},
-    }
-    return run_dbt(["run", "--select", "path:models/staging"], work_dir, dbt_vars).check()
+def small_inputs(tmp_path_factory: pytest.TempPathFactory) -> SmallInputs:
+    return SmallInputs(tmp_path_factory.mktemp("small_inputs"))
+
+
+@pytest.fixture(scope="module")
+def typed_staging(small_inputs: SmallInputs) -> DbtRun:
+    """Staging only, on the shop's typed tables, with the European vars (a copy of the
+    database, which the runs of bad inputs replace)."""
+    run = small_inputs.run(["run", "--select", "path:models/staging"], TYPED_TABLES_SQL).check()
+    kept = small_inputs.work_dir / "typed" / "crm.duckdb"
+    kept.parent.mkdir()
+    shutil.copy(run.db_path, kept)
+    shutil.copytree(small_inputs.work_dir / "target", kept.parent / "target")
+    return DbtRun(run.returncode, run.output, kept)
 
 
 def test_typed_orders_read_as_iso_text_in_utc(typed_staging: DbtRun) -> None:
@@ -251,7 +290,7 @@ BAD_INPUTS = {
         " user cannot see it.",
     ),
     "required-table-missing": (
-        "create schema shop; create table shop.order_items (order_id int, product_id int,"
+        "create schema shop; create table shop.order_lines (order_id int, product_id int,"
         " quantity int, unit_price double);",
         {},
         "crm_mining input: required table 'crm.shop.orders' not found (normalized layout needs"
@@ -260,7 +299,7 @@ BAD_INPUTS = {
     ),
     "required-column-missing": (
         "create schema shop; create table shop.orders (order_id int, customer_id varchar);"
-        " create table shop.order_items (order_id int, product_id int, quantity int,"
+        " create table shop.order_lines (order_id int, product_id int, quantity int,"
         " unit_price double);",
         {},
         "crm_mining input: table 'crm.shop.orders' lacks required column 'order_date'"
@@ -268,7 +307,7 @@ BAD_INPUTS = {
     ),
     "struct-column": (
         "create schema shop; create table shop.orders (order_id int, customer_id varchar,"
-        " order_date struct(d date)); create table shop.order_items (order_id int,"
+        " order_date struct(d date)); create table shop.order_lines (order_id int,"
         " product_id int, quantity int, unit_price double);",
         {},
         "crm_mining input: column 'order_date' of table 'crm.shop.orders' has type"
@@ -284,17 +323,15 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
-def test_bad_input_fails_before_anything_is_built(case: str, tmp_path: Path) -> None:
+def test_bad_input_fails_before_anything_is_built(case: str, small_inputs: SmallInputs) -> None:
     setup_sql, extra_vars, message = BAD_INPUTS[case]
-    with duckdb.connect(str(tmp_path / "crm.duckdb")) as con:
-        if setup_sql:
-            con.execute(setup_sql)
-        before = _relations(con)
-    run = run_dbt(["build"], tmp_path, {**RELATIONS_VARS, **extra_vars})
+    run = small_inputs.run(["build"], setup_sql, {**SMALL_VARS, **extra_vars})
     assert not run.ok
     assert message in " ".join(run.output.split()), run.output[-3000:]
-    with duckdb.connect(str(tmp_path / "crm.duckdb"), read_only=True) as con:
-        assert _relations(con) == before  # no view, no table, no seed: nothing half-built
+    with duckdb.connect(str(run.db_path)) as con:
+        built = _relations(con)
+    setup_tables = [("shop", name) for name in ("order_lines", "orders") if name in setup_sql]
+    assert sorted(built) == sorted(setup_tables)  # no view, no table, no seed: nothing built
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
