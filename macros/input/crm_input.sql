@@ -50,6 +50,15 @@
             ~ " reads the input tables of a schema."
         ) }}
     {%- endif -%}
+    {#- Without input_schema these vars would be ignored: files or the sample read instead. -#}
+    {%- for var_name in ['input_database', 'input_tables', 'input_loaded_at_columns']
+        if var(var_name) and input_schema is none -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_mining input: var " ~ var_name ~ " is set but input_schema is not; "
+            ~ var_name ~ " is for the input tables of input_schema (relations mode)"
+            ~ (", and data_dir ('" ~ data_dir ~ "') reads files" if data_dir else "") ~ "."
+        ) }}
+    {%- endfor -%}
     {%- for var_name in ['input_tables', 'input_loaded_at_columns'] -%}
         {%- set unknown = [] -%}
         {%- for name in var(var_name) if name not in crm_input_contract() -%}

@@ -319,6 +319,13 @@ BAD_INPUTS = {
         "crm_mining input: both data_dir ('/tmp/crm_mining_input_files') and input_schema"
         " ('shop') are set; set one",
     ),
+    "files-and-table-names": (
+        "",
+        {"data_dir": "/tmp/crm_mining_input_files", "input_schema": None},
+        "crm_mining input: var input_tables is set but input_schema is not; input_tables is for"
+        " the input tables of input_schema (relations mode), and data_dir"
+        " ('/tmp/crm_mining_input_files') reads files.",
+    ),
 }
 
 
