@@ -74,3 +74,5 @@ lock:
 
 clean:
 	rm -rf target logs .data dbt_packages
+	rm -rf integration_tests/target integration_tests/logs integration_tests/.data \
+		integration_tests/dbt_packages integration_tests/package-lock.yml

@@ -1,5 +1,10 @@
-{# Input text as a timestamp (null when unreadable): ISO 8601, or the var date_formats. #}
+{# Input text as a timestamp (null when unreadable): the var date_formats, then ISO 8601. #}
 {% macro crm_parse_timestamp(expression) %}
+    {#-
+        ISO 8601 (2023-01-02, 2023-01-02 08:31:40) is read whatever date_formats says, after
+        the formats listed there: it is how typed DATE and TIMESTAMP columns of input tables
+        reach staging (crm_column_as_text), and it cannot be mistaken for another format.
+    -#}
     {{ return(adapter.dispatch('crm_parse_timestamp', 'crm_mining')(expression)) }}
 {% endmacro %}
 
@@ -23,7 +28,10 @@
     {%- for format in formats -%}
         {%- do literals.append(crm_sql_string(format)) -%}
     {%- endfor -%}
-    {{ return('try_strptime(' ~ expression ~ ', [' ~ literals | join(', ') ~ '])') }}
+    {{ return(
+        'coalesce(try_strptime(' ~ expression ~ ', [' ~ literals | join(', ') ~ ']), '
+        ~ crm_try_cast(expression, 'timestamp') ~ ')'
+    ) }}
 {% endmacro %}
 
 {% macro spark__crm_parse_timestamp(expression) %}
@@ -39,7 +47,8 @@
             ~ crm_sql_string(crm_java_datetime_pattern(format)) ~ ')'
         ) -%}
     {%- endfor -%}
-    {{ return(attempts[0] if attempts | length == 1 else 'coalesce(' ~ attempts | join(', ') ~ ')') }}
+    {%- do attempts.append(crm_try_cast(expression, 'timestamp')) -%}
+    {{ return('coalesce(' ~ attempts | join(', ') ~ ')') }}
 {% endmacro %}
 
 

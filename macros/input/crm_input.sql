@@ -1,59 +1,78 @@
 {# Raw rows of one input of the contract, every column as text, plus source_row_number. #}
 {% macro crm_input(name) %}
     {#-
-        Used only by the staging models. Reads the bundled sample (dbt seeds) when the var
-        data_dir is unset, else <data_dir>/<name>.csv or <data_dir>/<name>.parquet.
+        Used only by the staging models. Reads, by crm_input_mode():
+        - relations: the table of source('crm', name) (vars input_schema, input_tables);
+        - files: <data_dir>/<name>.csv or <data_dir>/<name>.parquet;
+        - sample: the bundled sample (dbt seeds).
         A missing optional input, or an input of the other layout, reads as zero rows.
         A missing required input or column fails compilation with a message naming them.
     -#}
     {%- set spec = crm_input_contract()[name] -%}
     {%- set columns = spec['columns'] + spec['optional_columns'] -%}
-    {#- Lineage only: the source documents the contract; its relation is never queried. -#}
+    {%- set mode = crm_input_mode() -%}
+    {#- In every mode the source documents the contract in the lineage; relations mode reads it. -#}
     {%- set documented_source = source('crm', name) -%}
-    {%- if var('data_dir', none) is none -%}
+    {%- if mode == 'sample' -%}
         {{ return(crm_sample_input(name, columns)) }}
     {%- elif not execute -%}
         {{ return(crm_empty_input(name, columns)) }}
     {%- endif -%}
-
-    {%- set files = crm_input_files() -%}
-    {%- set layout = crm_input_layout(files) -%}
-    {%- set wanted = spec['layout'] in ['any', layout] -%}
-    {%- if name not in files or not wanted -%}
-        {%- if wanted and spec['required'] -%}
-            {{ exceptions.raise_compiler_error(
-                "crm_mining input: required file '" ~ name ~ ".csv' (or '" ~ name
-                ~ ".parquet') not found in data_dir '" ~ var('data_dir') ~ "' ("
-                ~ layout ~ " layout needs " ~ crm_required_inputs(layout) | join(', ') ~ ")."
-            ) }}
-        {%- endif -%}
+    {%- set found = crm_resolve_input(name) -%}
+    {%- if found is none -%}
         {{ return(crm_empty_input(name, columns)) }}
+    {%- elif mode == 'relations' -%}
+        {{ return(crm_relation_input(name, columns, found)) }}
     {%- endif -%}
-
-    {%- set file = files[name] -%}
-    {%- set present = {} -%}
-    {%- for column_name in crm_file_columns(file['path'], file['format']) -%}
-        {%- do present.update({column_name | lower | trim: column_name}) -%}
-    {%- endfor -%}
-    {%- for column in spec['columns'] if column not in present -%}
-        {{ exceptions.raise_compiler_error(
-            "crm_mining input: file '" ~ file['path'] ~ "' lacks required column '" ~ column
-            ~ "' (required: " ~ spec['columns'] | join(', ') ~ "; found: "
-            ~ present.values() | list | join(', ') ~ ")."
-        ) }}
-    {%- endfor -%}
     (
         select
             {%- for column in columns %}
-            {% if column in present -%}
-            cast({{ adapter.quote(present[column]) }} as {{ dbt.type_string() }})
+            {% if column in found['columns'] -%}
+            cast({{ adapter.quote(found['columns'][column]) }} as {{ dbt.type_string() }})
             {%- else -%}
             cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},
             {%- endfor %}
             {{ crm_input_row_number() }} as source_row_number
-        from {{ crm_read_file(file['path'], file['format']) }}
+        from {{ crm_read_file(found['path'], found['format']) }}
     ) as {{ name }}_input
+{% endmacro %}
+
+
+{# Where the inputs come from: 'relations' (var input_schema), 'files' (data_dir), 'sample'. #}
+{% macro crm_input_mode() %}
+    {%- set data_dir = var('data_dir') or none -%}
+    {%- set input_schema = var('input_schema') or none -%}
+    {%- if data_dir is not none and input_schema is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_mining input: both data_dir ('" ~ data_dir ~ "') and input_schema ('"
+            ~ input_schema ~ "') are set; set one: data_dir reads input files, input_schema"
+            ~ " reads the input tables of a schema."
+        ) }}
+    {%- endif -%}
+    {#- Without input_schema these vars would be ignored: files or the sample read instead. -#}
+    {%- for var_name in ['input_database', 'input_tables', 'input_loaded_at_columns']
+        if var(var_name) and input_schema is none -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_mining input: var " ~ var_name ~ " is set but input_schema is not; "
+            ~ var_name ~ " is for the input tables of input_schema (relations mode)"
+            ~ (", and data_dir ('" ~ data_dir ~ "') reads files" if data_dir else "") ~ "."
+        ) }}
+    {%- endfor -%}
+    {%- for var_name in ['input_tables', 'input_loaded_at_columns'] -%}
+        {%- set unknown = [] -%}
+        {%- for name in var(var_name) if name not in crm_input_contract() -%}
+            {%- do unknown.append(name) -%}
+        {%- endfor -%}
+        {%- if unknown -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_mining input: var " ~ var_name ~ " names no input '" ~ unknown | join("', '")
+                ~ "' (inputs: " ~ crm_input_contract().keys() | join(', ') ~ ")."
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('relations' if input_schema is not none
+        else 'files' if data_dir is not none else 'sample') }}
 {% endmacro %}
 
 
@@ -110,11 +129,19 @@
 {% endmacro %}
 
 
-{# 'flat' when data_dir holds transactions, else 'normalized'; both at once is an error. #}
-{% macro crm_input_layout(files) %}
-    {%- set has_flat = 'transactions' in files -%}
-    {%- set has_normalized = 'orders' in files or 'order_items' in files -%}
-    {%- if has_flat and has_normalized -%}
+{# 'flat' when the inputs hold transactions, else 'normalized'; both at once is an error. #}
+{% macro crm_input_layout(inputs) %}
+    {%- set has_flat = 'transactions' in inputs -%}
+    {%- set has_normalized = 'orders' in inputs or 'order_items' in inputs -%}
+    {%- if has_flat and has_normalized and crm_input_mode() == 'relations' -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_mining input: schema '" ~ crm_input_schema_name() ~ "' holds both the flat"
+            ~ " layout (table " ~ crm_relation_name(inputs['transactions']['relation'])
+            ~ ") and the normalized"
+            ~ " layout (orders, order_items); keep one, or name other tables with the var"
+            ~ " input_tables."
+        ) }}
+    {%- elif has_flat and has_normalized -%}
         {{ exceptions.raise_compiler_error(
             "crm_mining input: data_dir '" ~ var('data_dir') ~ "' holds both the flat layout"
             ~ " (transactions) and the normalized layout (orders, order_items); keep one."
@@ -136,14 +163,12 @@
 {% endmacro %}
 
 
-{# True when the run reads this input from a file or the sample (not zero rows by absence). #}
+{# True when the run reads this input (from a table, a file or the sample). #}
 {% macro crm_input_is_present(name) %}
-    {%- if var('data_dir', none) is none -%}
+    {%- if crm_input_mode() == 'sample' -%}
         {{ return(name in ['orders', 'order_items', 'customers', 'products', 'reviews']) }}
     {%- elif not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set files = crm_input_files() -%}
-    {%- set spec = crm_input_contract()[name] -%}
-    {{ return(name in files and spec['layout'] in ['any', crm_input_layout(files)]) }}
+    {{ return(crm_resolve_input(name) is not none) }}
 {% endmacro %}

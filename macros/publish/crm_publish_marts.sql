@@ -24,7 +24,7 @@
 {% endmacro %}
 
 {% macro duckdb__crm_publish_marts(results) %}
-    {%- if not execute or not var('publish_marts') -%}
+    {%- if not execute or not crm_publishing_on() -%}
         {{ return('') }}
     {%- endif -%}
     {%- set marts = crm_built_public_marts(results) -%}
@@ -60,6 +60,13 @@
         info=true
     ) -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{# The var publish_marts; null: on in the crm_mining project, off where it is a package. #}
+{% macro crm_publishing_on() %}
+    {%- set configured = var('publish_marts') -%}
+    {{ return(project_name == 'crm_mining' if configured is none else configured) }}
 {% endmacro %}
 
 

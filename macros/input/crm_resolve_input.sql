@@ -1,0 +1,81 @@
+{# Where one input is read from (none: zero rows), checked against the contract. #}
+{% macro crm_resolve_input(name) %}
+    {#-
+        Files: {'path', 'format', 'columns': {contract column: column name in the file}}.
+        Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
+        Fails naming the input and the column when a required input or column is missing.
+        Needs the database (execute); not for the sample.
+    -#}
+    {%- set spec = crm_input_contract()[name] -%}
+    {%- set relations_mode = crm_input_mode() == 'relations' -%}
+    {%- set inputs = crm_input_relations() if relations_mode else crm_input_files() -%}
+    {%- set layout = crm_input_layout(inputs) -%}
+    {%- set wanted = spec['layout'] in ['any', layout] -%}
+    {%- if name not in inputs or not wanted -%}
+        {%- if wanted and spec['required'] and relations_mode -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_mining input: required table '"
+                ~ crm_relation_name(crm_input_source_relation(name)) ~ "' not found ("
+                ~ layout ~ " layout needs " ~ crm_required_inputs(layout) | join(', ')
+                ~ "; another table name: the var input_tables, e.g. {" ~ name ~ ": my_"
+                ~ name ~ "})."
+            ) }}
+        {%- elif wanted and spec['required'] -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_mining input: required file '" ~ name ~ ".csv' (or '" ~ name
+                ~ ".parquet') not found in data_dir '" ~ var('data_dir') ~ "' ("
+                ~ layout ~ " layout needs " ~ crm_required_inputs(layout) | join(', ') ~ ")."
+            ) }}
+        {%- endif -%}
+        {{ return(none) }}
+    {%- endif -%}
+
+    {%- set found = inputs[name] -%}
+    {%- set where = ("table '" ~ crm_relation_name(found['relation']) ~ "'") if relations_mode
+        else ("file '" ~ found['path'] ~ "'") -%}
+    {%- set column_names = {} -%}
+    {%- set column_types = {} -%}
+    {%- if relations_mode -%}
+        {%- for column in adapter.get_columns_in_relation(found['relation']) -%}
+            {%- do column_names.update({column.name | lower | trim: column.name}) -%}
+            {%- do column_types.update({column.name | lower | trim: column.dtype}) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for column_name in crm_file_columns(found['path'], found['format']) -%}
+            {%- do column_names.update({column_name | lower | trim: column_name}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for column in spec['columns'] if column not in column_names -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_mining input: " ~ where ~ " lacks required column '" ~ column
+            ~ "' (required: " ~ spec['columns'] | join(', ') ~ "; found: "
+            ~ column_names.values() | list | join(', ') ~ ")."
+        ) }}
+    {%- endfor -%}
+    {%- set columns = {} -%}
+    {%- set types = {} -%}
+    {%- for column in spec['columns'] + spec['optional_columns'] if column in column_names -%}
+        {%- do columns.update({column: column_names[column]}) -%}
+        {%- if relations_mode -%}
+            {%- do types.update({column: column_types[column]}) -%}
+            {%- if crm_column_as_text('x', column_types[column]) is none -%}
+                {{ exceptions.raise_compiler_error(
+                    "crm_mining input: column '" ~ column_names[column] ~ "' of " ~ where
+                    ~ " has type " ~ column_types[column] ~ ", which cannot be read as text"
+                    ~ " (nested and binary types cannot); give the input a view that"
+                    ~ " selects it as text, a number or a date."
+                ) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(crm_merged(found, {'columns': columns, 'types': types})) }}
+{% endmacro %}
+
+
+{# A new dict: first's items, then second's. #}
+{% macro crm_merged(first, second) %}
+    {%- set merged = {} -%}
+    {%- do merged.update(first) -%}
+    {%- do merged.update(second) -%}
+    {{ return(merged) }}
+{% endmacro %}

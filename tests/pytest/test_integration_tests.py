@@ -1,0 +1,213 @@
+"""crm_mining installed as a dbt package: the integration_tests/ project on DuckDB.
+
+From a clean copy (consumer.py): `dbt deps` (packages.yml `local: ../`, offline), the setup
+operation load_shop_tables (the bundled sample as typed tables of the schema raw_shop: what a
+loader leaves in a warehouse), then `dbt build`: every model of crm_mining (SQL and Python),
+its data and unit tests, and the project's own model on a crm_mining mart with its tests.
+
+- Everything crm_mining has runs and passes, in the schemas the project chose.
+- The sample as typed tables gives the marts of the sample as files (the seeds of
+  sample_build), compared as in test_input_relations.py.
+- Nothing of the root project's own setup leaks: no sample seeds, no BI exports.
+- One area can be selected; `dbt source freshness` checks the tables given a load time.
+- The README section on the package shows the consumer's files as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import PROJECT_DIR, DbtRun
+from consumer import (
+    INTEGRATION_DIR,
+    consumer_env,
+    consumer_project,
+    marked_excerpt,
+    readme_blocks,
+    run_consumer,
+)
+from mart_equality import MARTS, mart_differences
+from packaging.requirements import Requirement
+
+
+class Consumer:
+    """The consumer project after `dbt deps`, the setup and `dbt build`."""
+
+    def __init__(self, project: Path, env: dict[str, str], build: DbtRun) -> None:
+        self.project = project
+        self.env = env
+        self.build = build
+
+    def dbt(self, *args: str) -> DbtRun:
+        return run_consumer(self.project, list(args), self.env)
+
+    def json(self, name: str) -> dict[str, Any]:
+        return json.loads((Path(self.env["DBT_TARGET_PATH"]) / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def consumer(tmp_path_factory: pytest.TempPathFactory) -> Consumer:
+    work_dir = tmp_path_factory.mktemp("consumer")
+    project = consumer_project(work_dir / "checkout")
+    env = consumer_env(project, work_dir)
+    run_consumer(project, ["deps"], env).check()
+    setup_args = json.dumps({"source_dir": str(PROJECT_DIR / "seeds")})
+    run_consumer(project, ["run-operation", "load_shop_tables", "--args", setup_args], env).check()
+    build = run_consumer(project, ["build"], env).check()
+    return Consumer(project, env, build)
+
+
+def test_deps_installs_this_checkout_offline(consumer: Consumer) -> None:
+    installed = consumer.project / "dbt_packages" / "crm_mining"
+    assert (installed / "dbt_project.yml").resolve() == (PROJECT_DIR / "dbt_project.yml")
+    lock = (consumer.project / "package-lock.yml").read_text()
+    assert "local: ../" in lock and "git:" not in lock and "hub" not in lock
+
+
+def test_build_runs_everything_crm_mining_has(consumer: Consumer) -> None:
+    manifest = consumer.json("manifest.json")
+    expected = {
+        unique_id
+        for unique_id, node in {**manifest["nodes"], **manifest["unit_tests"]}.items()
+        if node["package_name"] == "crm_mining"
+        and node["resource_type"] in ("model", "test", "unit_test")
+    }
+    results = {r["unique_id"]: r["status"] for r in consumer.json("run_results.json")["results"]}
+    assert expected - results.keys() == set(), "crm_mining nodes the build did not run"
+    failed = {uid: results[uid] for uid in expected if results[uid] not in ("success", "pass")}
+    assert failed == {}
+    kinds = {
+        (node["resource_type"], node.get("language"))
+        for unique_id, node in manifest["nodes"].items()
+        if unique_id in expected
+    }
+    assert {("model", "sql"), ("model", "python"), ("test", "sql")} <= kinds
+    assert any(uid.startswith("unit_test.crm_mining.") for uid in expected)
+
+
+def _schemas(consumer: Consumer) -> dict[str, set[str]]:
+    with duckdb.connect(str(consumer.build.db_path), read_only=True) as con:
+        rows = con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " union all select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+    schemas: dict[str, set[str]] = {}
+    for schema, name in rows:
+        schemas.setdefault(schema, set()).add(name)
+    return schemas
+
+
+def test_relations_land_in_the_schemas_the_project_chose(consumer: Consumer) -> None:
+    schemas = _schemas(consumer)
+    assert set(schemas) == {"raw_shop", "main_crm", "main_crm_work", "main_analytics"}
+    assert schemas["main_crm"] == set(MARTS)  # the marts, and only they: +schema: crm
+    assert schemas["main_analytics"] == {"shop_customer_value_tiers"}
+    assert {"stg_crm__orders", "int_order_lines_cleaned", "int_customers_segmented"} <= (
+        schemas["main_crm_work"]
+    )
+    # The input tables are the loader's; no seed of the bundled sample was loaded.
+    assert schemas["raw_shop"] == {"orders", "order_lines", "customers", "products", "reviews"}
+    # Publishing for BI tools is the root project's default, off in a package.
+    assert not (consumer.build.db_path.parent / "exports").exists()
+    assert "crm_mining: published" not in consumer.build.output
+
+
+def test_own_model_on_a_mart_passes_its_tests(consumer: Consumer) -> None:
+    results = {r["unique_id"]: r["status"] for r in consumer.json("run_results.json")["results"]}
+    own = {uid: s for uid, s in results.items() if "crm_mining_integration_tests" in uid}
+    assert own["model.crm_mining_integration_tests.shop_customer_value_tiers"] == "success"
+    tests = {uid: s for uid, s in own.items() if uid.startswith("test.")}
+    assert len(tests) == 3 and set(tests.values()) == {"pass"}, tests
+    tiers = consumer.build.rows(
+        "select value_tier, customer_count from main_analytics.shop_customer_value_tiers"
+    )
+    expected = consumer.build.rows(
+        "select value_tier, count(*) from main_crm.fct_customer_rfm group by 1"
+    )
+    assert sorted(tiers) == sorted(expected) and len(tiers) == 3
+
+
+def test_sample_as_typed_tables_gives_the_marts_of_the_sample_files(
+    consumer: Consumer, sample_build: DbtRun
+) -> None:
+    with duckdb.connect() as con:
+        con.execute(f"attach '{sample_build.db_path}' as files (read_only)")
+        con.execute(f"attach '{consumer.build.db_path}' as tables (read_only)")
+        types = dict(
+            con.execute(
+                "select column_name, data_type from duckdb_columns()"
+                " where database_name = 'tables' and schema_name = 'raw_shop'"
+                " and table_name = 'order_lines'"
+            ).fetchall()
+        )
+        assert types["quantity"] == "INTEGER" and types["unit_price"] == "DECIMAL(10,2)"
+        problems = [
+            problem
+            for mart in MARTS
+            for problem in mart_differences(
+                con, mart, f"files.main.{mart}", f"tables.main_crm.{mart}"
+            )
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_one_area_is_selectable(consumer: Consumer) -> None:
+    listed = consumer.dbt(
+        "ls", "--select", "+crm_mining.marts.rfm", "--resource-type", "model", "--output", "name"
+    ).check()
+    names = set(listed.output.split())
+    assert {"fct_customer_rfm", "int_customers_rfm_scored", "stg_crm__orders"} <= names
+    assert not names & {"fct_customer_segments", "int_customers_segmented", "dim_customers"}
+    assert "shop_customer_value_tiers" not in names
+
+
+def test_source_freshness_of_the_tables_given_a_load_time(consumer: Consumer) -> None:
+    consumer.dbt("source", "freshness").check()
+    checked = {
+        result["unique_id"]: result["status"] for result in consumer.json("sources.json")["results"]
+    }
+    assert checked == {
+        "source.crm_mining.crm.orders": "pass",
+        "source.crm_mining.crm.order_items": "pass",
+    }
+
+
+def test_readme_shows_the_consumer_files() -> None:
+    blocks = readme_blocks()
+    yaml_blocks = [text for language, text in blocks if language == "yaml"]
+    local = [text for text in yaml_blocks if "local: ../" in text]
+    assert local == [(INTEGRATION_DIR / "packages.yml").read_text()]
+    assert marked_excerpt(INTEGRATION_DIR / "dbt_project.yml") in yaml_blocks
+    sql = [text for language, text in blocks if language == "sql"]
+    assert sql == [(INTEGRATION_DIR / "models" / "shop_customer_value_tiers.sql").read_text()]
+    shell = "".join(text for language, text in blocks if language == "bash")
+    assert 'pip install "./dbt_packages/crm_mining[models]"' in shell
+    assert "--select +crm_mining.marts.rfm" in shell
+
+
+def test_pip_extra_lists_what_the_python_models_import() -> None:
+    """The README's pip line installs the extra `models`: this environment satisfies it."""
+    extra = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["models"]
+    for line in extra:
+        requirement = Requirement(line)
+        try:
+            installed = version(requirement.name)
+        except PackageNotFoundError:
+            pytest.fail(f"{requirement.name} of the extra is not installed")
+        assert requirement.specifier.contains(installed), (line, installed)
+    imported = {
+        word
+        for path in (PROJECT_DIR / "src" / "crm_mining").glob("*.py")
+        for word in ("sklearn", "vaderSentiment", "pyarrow", "threadpoolctl")
+        if f"import {word}" in path.read_text() or f"from {word}" in path.read_text()
+    }
+    names = {Requirement(line).name.lower() for line in extra}
+    assert {"scikit-learn" if word == "sklearn" else word.lower() for word in imported} <= names
