@@ -17,7 +17,7 @@ def compiled_row_checks(build: DbtRun, model: str) -> str:
     compiled = build.work_dir / "target" / "compiled"
     found = [
         path
-        for path in compiled.rglob("row_checks_*.sql")
+        for path in compiled.rglob("*_row_checks.sql")
         if f'"main"."{model}"\n' in path.read_text()
     ]
     assert len(found) == 1, found

@@ -12,6 +12,7 @@ environment (e.g. `CRM_BENCH_SPARK=1 make bench`).
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import os
 import shutil
@@ -46,7 +47,8 @@ def render(results: list[BenchResult], elapsed: float) -> str:
         "",
         "Written by `make bench` (`python -m crm_mining.bench`); do not edit by hand.",
         "",
-        f"Machine: {machine_description()}. Total benchmark time: {elapsed / 60:.1f} min.",
+        f"Measured {datetime.date.today().isoformat()} on: {machine_description()}. "
+        f"Total benchmark time: {elapsed / 60:.1f} min.",
         "",
         "| area | benchmark | scale | runs | median s | peak RSS MB | note |",
         "|---|---|---|---:|---:|---:|---|",
