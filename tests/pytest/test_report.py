@@ -294,14 +294,21 @@ def _shown(report: Report) -> list[tuple[object, ...]]:
     ]
 
 
+def parquet_exports(build: DbtRun, folder: Path, marts: list[str] | None = None) -> Path:
+    """A folder of the build's published `<mart>.parquet` files (those of `marts`, or all),
+    linked, without the database of views beside them: a source the report reads as Parquet."""
+    folder.mkdir()
+    for parquet_file in (build.db_path.parent / "exports").glob("*.parquet"):
+        if marts is None or parquet_file.stem in marts:
+            (folder / parquet_file.name).symlink_to(parquet_file)
+    return folder
+
+
 def test_exports_give_the_same_report_as_the_warehouse(
     sample_report: Built, tmp_path: Path
 ) -> None:
     exports = sample_report.build.db_path.parent / "exports"
-    parquet_only = tmp_path / "parquet"  # the Parquet exports without their database of views
-    parquet_only.mkdir()
-    for parquet_file in exports.glob("*.parquet"):
-        (parquet_only / parquet_file.name).symlink_to(parquet_file)
+    parquet_only = parquet_exports(sample_report.build, tmp_path / "parquet")
     with open_source(parquet_only, queries.MARTS) as parquet:
         from_parquet = collect_report(parquet, render=False)
         assert parquet.description.startswith("Parquet files")
@@ -333,12 +340,8 @@ def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> Non
 def test_sections_name_the_marts_they_miss(retail_build: DbtRun, tmp_path: Path) -> None:
     """A folder of Parquet exports holding only the data marts: the data section is drawn, every
     other section says which mart it needs instead of a chart."""
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    with duckdb.connect(str(retail_build.db_path), read_only=True) as warehouse:
-        for mart in DATA_ONLY_MARTS:
-            target = str(exports / f"{mart}.parquet")
-            warehouse.execute(f"copy (select * from {mart}) to '{target}' (format parquet)")
+    exports = parquet_exports(retail_build, tmp_path / "exports", DATA_ONLY_MARTS)
+    assert sorted(path.stem for path in exports.iterdir()) == sorted(DATA_ONLY_MARTS)
     built = build_report(exports, tmp_path / "data_only.html")
     page = parse(built.path)
     assert built.report.section("data").figures and "data" not in page.empty
@@ -392,11 +395,8 @@ def test_clv_section_equals_the_marts(sample_report: Built) -> None:
 def test_clv_section_without_some_columns(sample_build: DbtRun, tmp_path: Path) -> None:
     """The sample's Parquet exports, the CLV mart without p_alive and clv_tier (a user's own
     CLV mart, an older version): the section draws what the columns allow and names the rest."""
-    folder = tmp_path / "marts"
-    folder.mkdir()
-    for parquet_file in (sample_build.db_path.parent / "exports").glob("*.parquet"):
-        (folder / parquet_file.name).write_bytes(parquet_file.read_bytes())
-    clv_file = folder / "fct_customer_lifetime_value.parquet"
+    folder = parquet_exports(sample_build, tmp_path / "marts")
+    clv_file = folder / "fct_customer_lifetime_value.parquet"  # the link is replaced below
     with duckdb.connect() as con:
         con.execute(
             f"copy (select * exclude (p_alive, clv_tier) from '{clv_file}') "
