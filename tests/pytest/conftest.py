@@ -13,12 +13,14 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import harness
 import pytest
 from harness import (
     DBT,
     PROJECT_DIR,
     SHARED_DATASETS,
     DbtRun,
+    dbt_invocation_summary,
     file_lock,
     run_dbt,
     session_dir,
@@ -36,6 +38,12 @@ __all__ = [
     "run_dbt",
     "shared_dataset",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """dbt invocations with the same vars share one parse of the project (harness.run_dbt)."""
+    harness.PARSE_CACHE = session_dir(tmp_path_factory) / "_parses"
 
 
 @pytest.fixture(scope="session")
@@ -88,11 +96,12 @@ def fresh_copy(tmp_path: Path) -> Callable[[Path], Path]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The shared builds of the session: name, outcome and wall time (workers included)."""
+    """The shared builds of the session (name, outcome, wall time) and all dbt invocations."""
     factory = getattr(terminalreporter.config, "_tmp_path_factory", None)
     if factory is None:
         return
-    root = factory.getbasetemp() / "shared_builds"
+    base = factory.getbasetemp()
+    root = base / "shared_builds"
     rows = shared_build_summary(root) if root.exists() else []
     if not rows:
         return
@@ -101,6 +110,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"{name:45s} {'ok' if passed else 'FAILED':7s} {seconds:7.1f} s"
         )
+    count, seconds = dbt_invocation_summary(base)
+    terminalreporter.write_line(
+        f"dbt invocations through run_dbt: {count}, {seconds:.0f} s of wall time summed"
+    )
 
 
 __all__ += ["file_lock"]

@@ -9,8 +9,10 @@ then read it): a dataset is built once, and every assertion about it reads that 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -84,7 +86,39 @@ def dbt_env(work_dir: Path, db_path: Path) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_VERSION_CHECK": "False",
         "DBT_PARTIAL_PARSE": "False",
+        # dbt's debug log (every statement) costs about 3% of a build: keep its info lines.
+        "DBT_LOG_LEVEL_FILE": "info",
     }
+
+
+#: Where run_dbt keeps one parsed project per distinct (vars, database name): set for the test
+#: session by conftest.py; None parses every invocation from scratch.
+PARSE_CACHE: Path | None = None
+
+
+def _relative_inputs(work_dir: Path, dbt_vars: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The vars with data_dir as the relative path `data` (a link when it lies elsewhere).
+
+    dbt reuses a parsed project only when the vars and the profile's values are identical:
+    run in work_dir, every build of input files reads `data` into `crm.duckdb`, so that builds
+    of different datasets share one parse. DuckDB resolves both paths against work_dir.
+    """
+    if not dbt_vars or not dbt_vars.get("data_dir"):
+        return dbt_vars
+    data_dir = Path(str(dbt_vars["data_dir"]))
+    link = work_dir / "data"
+    if data_dir.resolve() != link.resolve():
+        if link.is_symlink():
+            link.unlink()
+        if link.exists():
+            return dbt_vars  # a folder of its own named data: keep the absolute path
+        link.symlink_to(data_dir.resolve(), target_is_directory=True)
+    return {**dbt_vars, "data_dir": "data"}
+
+
+def _parse_key(dbt_vars: dict[str, Any] | None, db_name: str) -> str:
+    text = json.dumps([dbt_vars or {}, db_name], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def run_dbt(
@@ -93,22 +127,41 @@ def run_dbt(
     dbt_vars: dict[str, Any] | None = None,
     db_name: str = "crm.duckdb",
 ) -> DbtRun:
-    """Run `dbt <args>` on the project with its own database file under work_dir."""
+    """Run `dbt <args>` on the project with its own database file under work_dir.
+
+    dbt runs in work_dir (`--project-dir` the project) on `crm.duckdb` and `data` there, with
+    partial parsing: the first invocation with given vars parses the project, later ones with
+    the same vars start from its parse (dbt checks vars, profile and every file's checksum).
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / db_name
+    dbt_vars = _relative_inputs(work_dir, dbt_vars)
     command = [str(DBT), *args]
+    if "--project-dir" not in args:
+        command += ["--project-dir", str(PROJECT_DIR)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars, default=str)]
+    env = {**dbt_env(work_dir, db_path), "CRM_DUCKDB_PATH": db_name}
+    parsed = work_dir / "target" / "partial_parse.msgpack"
+    cached = PARSE_CACHE / f"{_parse_key(dbt_vars, db_name)}.msgpack" if PARSE_CACHE else None
+    if cached is not None:
+        env["DBT_PARTIAL_PARSE"] = "True"
+        if cached.exists():
+            parsed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, parsed)
     started = time.perf_counter()
     completed = subprocess.run(
-        command,
-        cwd=PROJECT_DIR,
-        env=dbt_env(work_dir, db_path),
-        capture_output=True,
-        text=True,
-        check=False,
+        command, cwd=work_dir, env=env, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    with (work_dir / "invocations.jsonl").open("a") as log:  # read by dbt_invocation_summary
+        entry = {"test": os.environ.get("PYTEST_CURRENT_TEST", ""), "args": args}
+        log.write(json.dumps({**entry, "seconds": round(seconds, 1)}) + "\n")
+    if cached is not None and not cached.exists() and parsed.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}")
+        shutil.copyfile(parsed, partial)
+        partial.replace(cached)
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, db_path, seconds)
 
 
@@ -184,3 +237,13 @@ def shared_build_summary(root: Path) -> list[tuple[str, bool, float]]:
         recorded = json.loads(outcome.read_text())
         rows.append((outcome.parent.name, recorded["returncode"] == 0, recorded["seconds"]))
     return rows
+
+
+def dbt_invocation_summary(root: Path) -> tuple[int, float]:
+    """How many dbt invocations run_dbt made under root, and their wall seconds summed."""
+    seconds = [
+        json.loads(line)["seconds"]
+        for log in root.rglob("invocations.jsonl")
+        for line in log.read_text().splitlines()
+    ]
+    return len(seconds), sum(seconds)
