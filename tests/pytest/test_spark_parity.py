@@ -1,7 +1,9 @@
-"""Parity of Spark and DuckDB on the bundled sample: one `dbt build --target spark` (dbt-spark,
-method: session, local PySpark) of every mart that builds there, compared with the DuckDB
-build. Skipped with the reason when Java 17+ (or pyspark) is missing.
+"""Spark, as a project and as a package: dbt-spark (method: session, local PySpark) builds on
+the bundled sample compared with DuckDB's builds. Skipped with the reason when Java 17+ (or
+pyspark) is missing. Every Spark invocation runs in one process (spark_runs.py: one JVM).
 
+This project, `dbt build --target spark` of every mart that builds there, with everything
+upstream: models, seeds, data tests and unit tests.
 - The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
   1e-9.
 - The marts that read a dbt Python model (sentiment, segments, churn, CLV, dim_customers) build on
@@ -9,10 +11,15 @@ build. Skipped with the reason when Java 17+ (or pyspark) is missing.
   every non-ML column equal, the ML columns null (counts of scored items 0), and no row at
   all where the rows are the model's own (segments, k values, features).
 
-The Spark build runs models, seeds, data tests and unit tests of those marts and everything
-upstream, with its own warehouse and Derby metastore under a temporary directory. Its tables
-are Parquet files (Spark's default table format), read after the dbt process has ended,
-straight from the warehouse directory.
+crm_mining installed as a package (integration_tests/), its inputs typed Spark tables: the
+sample loaded by load_shop_tables into the Spark schema raw_shop, then `dbt run` of the
+project's own model and of the SQL marts that read every input (orders, products, the audit of
+every input row, RFM), every staging model included. Those marts equal the ones DuckDB builds
+from the sample files. The other marts of the relations mode are compared on DuckDB
+(test_integration_tests.py); data and unit tests on Spark run in the project's build above.
+
+Tables on Spark are Parquet files (Spark's default table format), read after the dbt process
+has ended, straight from the warehouse directory.
 """
 
 from __future__ import annotations
@@ -21,8 +28,6 @@ import datetime as dt
 import json
 import math
 import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +35,10 @@ from typing import Any
 
 import duckdb
 import pytest
+from consumer import consumer_env, consumer_project, run_consumer
+from harness import PROJECT_DIR
+from mart_equality import mart_differences
+from spark_runs import Invocation, run_in_one_jvm
 
 from crm_mining.bench.spark import (
     SPARK_ML_MARTS,
@@ -39,9 +48,12 @@ from crm_mining.bench.spark import (
     spark_unavailable_reason,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 TOLERANCE = 1e-9
+#: The consumer's marts built on Spark (see the docstring) and the schema they land in:
+#: <target schema shop_analytics>_<+schema crm>.
+CONSUMER_MARTS = ["fct_orders", "dim_products", "audit_rejected_rows",
+                  "audit_input_reconciliation", "fct_customer_rfm"]  # fmt: skip
+CONSUMER_MART_SCHEMA = "shop_analytics_crm"
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,12 @@ class SparkBuild:
     output: str  # dbt's log lines
 
 
+@dataclass(frozen=True)
+class SparkConsumer:
+    warehouse: Path  # the Spark warehouse: one <schema>.db directory per schema
+    output: str
+
+
 def failed_nodes(work_dir: Path) -> str:
     """The nodes that errored or failed, with dbt's message (Spark's log drowns them)."""
     results_file = work_dir / "target" / "run_results.json"
@@ -157,31 +175,79 @@ def failed_nodes(work_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
-    """Every mart that builds on Spark, built from the bundled sample in one dbt invocation."""
+def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, SparkConsumer]:
+    """Every Spark invocation of this module, in one process (one JVM, see spark_runs.py):
+
+    1. this project: every mart that builds on Spark with everything upstream, seeds, data and
+       unit tests, from the bundled sample (`dbt build`);
+    2. the consumer project (integration_tests/, crm_mining as a package): load the sample
+       into typed tables of the Spark schema raw_shop (`run-operation load_shop_tables`);
+    3. the consumer: its own model and the SQL marts that read every input (`dbt run`).
+    """
     reason = spark_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    work_dir = tmp_path_factory.mktemp("spark_build")
-    env = {**os.environ, **spark_dbt_env(work_dir, small_data=True)}
-    command = [
-        str(DBT), "build", "--target", "spark", "--select", *SPARK_SELECTOR,
-        "--indirect-selection", "cautious", "--threads", "2",
-    ]  # fmt: skip
-    completed = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    work_dir = tmp_path_factory.mktemp("spark")
+    spark_env = spark_dbt_env(work_dir, small_data=True)  # one warehouse and metastore
+    project = consumer_project(work_dir / "checkout")
+    consumer_dir = work_dir / "consumer"
+    consumer_dir.mkdir()
+    consumer = consumer_env(project, consumer_dir, spark_env)
+    run_consumer(project, ["deps"], consumer).check()
+    outcomes = run_in_one_jvm(
+        [
+            Invocation(
+                PROJECT_DIR,
+                [
+                    "build", "--target", "spark", "--select", *SPARK_SELECTOR,
+                    "--indirect-selection", "cautious", "--threads", "2",
+                ],
+                {**os.environ, **spark_env},
+            ),
+            Invocation(
+                project,
+                [
+                    "run-operation", "load_shop_tables", "--target", "spark",
+                    "--args", json.dumps({"source_dir": str(PROJECT_DIR / "seeds")}),
+                ],
+                consumer,
+            ),
+            Invocation(
+                project,
+                [
+                    "run", "--target", "spark", "--threads", "2",
+                    "--select", *[f"+{mart}" for mart in CONSUMER_MARTS],
+                    "+shop_customer_value_tiers",
+                ],
+                consumer,
+            ),
+        ],
+        work_dir / "spark_runs.json",
+    )  # fmt: skip
+    build, load, run = outcomes
+    assert build.returncode == 0, (
+        f"dbt build --target spark failed:\n{failed_nodes(work_dir)}\n{build.output[-4000:]}"
     )
-    output = "\n".join(
-        line
-        for line in (completed.stdout + completed.stderr).splitlines()
-        # PySpark's JSON error log and its per-query session warnings: the dbt lines say it
-        if not line.startswith('{"ts"') and "WARN SparkSession" not in line
+    assert "ERROR=0" in build.output and "PASS=" in build.output
+    for step, outcome in (("load_shop_tables", load), ("consumer run", run)):
+        assert outcome.returncode == 0, (
+            f"{step} on Spark failed:\n{failed_nodes(consumer_dir)}\n{outcome.output[-4000:]}"
+        )
+    warehouse = work_dir / "spark" / "warehouse"
+    return (
+        SparkBuild(warehouse / "crm_mining.db", build.output),
+        SparkConsumer(warehouse, run.output),
     )
-    assert completed.returncode == 0, (
-        f"dbt build --target spark failed:\n{failed_nodes(work_dir)}\n{output[-4000:]}"
-    )
-    assert "ERROR=0" in output and "PASS=" in output
-    return SparkBuild(work_dir / "spark" / "warehouse" / "crm_mining.db", output)
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark_runs: tuple[SparkBuild, SparkConsumer]) -> SparkBuild:
+    return spark_runs[0]
+
+
+@pytest.fixture(scope="module")
+def spark_consumer(spark_runs: tuple[SparkBuild, SparkConsumer]) -> SparkConsumer:
+    return spark_runs[1]
 
 
 def _value(value: Any) -> Any:
@@ -297,3 +363,55 @@ def test_python_models_off_with_one_notice(spark_build: SparkBuild) -> None:
     assert len(notices) == 1, notices
     assert "target 'spark' (spark, no Databricks cluster or endpoint)" in notices[0]
     assert "fct_customer_churn_scores reads no int_churn_scores_predicted" in spark_build.output
+
+
+def test_consumer_marts_are_sql_marts() -> None:
+    assert set(CONSUMER_MARTS) <= set(SPARK_SQL_MARTS)
+
+
+def _parquet(warehouse: Path, schema: str, table: str) -> str:
+    table_dir = warehouse / f"{schema}.db" / table
+    assert any(table_dir.glob("*.parquet")), f"no Parquet file for {schema}.{table} on Spark"
+    return f"read_parquet('{table_dir}/*.parquet')"
+
+
+@pytest.mark.parametrize("mart", CONSUMER_MARTS)
+def test_consumer_mart_from_spark_tables_equals_duckdb_from_files(
+    mart: str, spark_consumer: SparkConsumer, sample_build: Any
+) -> None:
+    with duckdb.connect() as con:
+        con.execute("set timezone = 'UTC'")
+        con.execute(f"attach '{sample_build.db_path}' as files (read_only)")
+        problems = mart_differences(
+            con,
+            mart,
+            f"files.main.{mart}",
+            _parquet(spark_consumer.warehouse, CONSUMER_MART_SCHEMA, mart),
+            TOLERANCE,
+        )
+    assert not problems, "\n".join(problems)
+
+
+def test_consumer_own_model_on_a_mart_builds_on_spark(
+    spark_consumer: SparkConsumer, sample_build: Any
+) -> None:
+    warehouse = spark_consumer.warehouse
+    with duckdb.connect() as con:
+        # The inputs were typed Spark tables: integers and decimals, not text.
+        types = dict(
+            con.execute(
+                "select column_name, column_type from (describe select * from "
+                + _parquet(warehouse, "raw_shop", "order_lines")
+                + ")"
+            ).fetchall()
+        )
+        assert types["quantity"] == "INTEGER" and types["unit_price"] == "DECIMAL(10,2)"
+        con.execute(f"attach '{sample_build.db_path}' as files (read_only)")
+        tiers = con.execute(
+            "select value_tier, customer_count from "
+            + _parquet(warehouse, "shop_analytics_analytics", "shop_customer_value_tiers")
+        ).fetchall()
+        expected = con.execute(
+            "select value_tier, count(*) from files.main.fct_customer_rfm group by 1"
+        ).fetchall()
+    assert sorted(tiers) == sorted(expected) and len(tiers) == 3
