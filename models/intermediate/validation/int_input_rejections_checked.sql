@@ -13,17 +13,10 @@ input_rows_classified as (
 ),
 
 input_names as (
-    select 'orders' as input_name
-    union all
-    select 'order_items' as input_name
-    union all
-    select 'transactions' as input_name
-    union all
-    select 'customers' as input_name
-    union all
-    select 'products' as input_name
-    union all
-    select 'reviews' as input_name
+    {% for input_name in crm_input_contract() -%}
+        select '{{ input_name }}' as input_name
+        {% if not loop.last %}union all{% endif %}
+    {% endfor -%}
 ),
 
 statuses_counted as (

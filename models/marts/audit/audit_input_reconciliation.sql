@@ -3,31 +3,15 @@
     rows_read comes from staging and rows_kept from the cleaned models, independently of the
     audit, so that the test rows_read = rows_kept + rows_duplicate + rows_rejected has teeth.
 -#}
+{%- set input_names = crm_input_contract().keys() | list %}
+
 with
 
-stg_orders as (
-    select * from {{ ref('stg_crm__orders') }}
-),
-
-stg_order_items as (
-    select * from {{ ref('stg_crm__order_items') }}
-),
-
-stg_transactions as (
-    select * from {{ ref('stg_crm__transactions') }}
-),
-
-stg_customers as (
-    select * from {{ ref('stg_crm__customers') }}
-),
-
-stg_products as (
-    select * from {{ ref('stg_crm__products') }}
-),
-
-stg_reviews as (
-    select * from {{ ref('stg_crm__reviews') }}
-),
+{% for input_name in input_names %}
+    stg_{{ input_name }} as (
+        select * from {{ ref('stg_crm__' ~ input_name) }}
+    ),
+{% endfor %}
 
 fct_orders as (
     select * from {{ ref('fct_orders') }}
@@ -54,35 +38,13 @@ audit_rejected_rows as (
 ),
 
 rows_read as (
-    select
-        'orders' as input_name,
-        count(*) as row_count
-    from stg_orders
-    union all
-    select
-        'order_items' as input_name,
-        count(*) as row_count
-    from stg_order_items
-    union all
-    select
-        'transactions' as input_name,
-        count(*) as row_count
-    from stg_transactions
-    union all
-    select
-        'customers' as input_name,
-        count(*) as row_count
-    from stg_customers
-    union all
-    select
-        'products' as input_name,
-        count(*) as row_count
-    from stg_products
-    union all
-    select
-        'reviews' as input_name,
-        count(*) as row_count
-    from stg_reviews
+    {% for input_name in input_names -%}
+        select
+            '{{ input_name }}' as input_name,
+            count(*) as row_count
+        from stg_{{ input_name }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor -%}
 ),
 
 rows_kept as (
