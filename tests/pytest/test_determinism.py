@@ -1,11 +1,12 @@
-"""Deterministic to the bit: the same input and vars give byte-identical marts, whatever the
+"""Deterministic to the bit: the same input and vars give byte-identical tables, whatever the
 thread count of dbt and of DuckDB (money is exact DECIMAL, float aggregates run in a fixed
 order or are rounded at a documented precision, seeds are fixed).
 
 The session's builds run with the project profile (dbt threads 2, DuckDB's default of one
-thread per core); each build here runs the same data again with dbt and DuckDB at 1 thread
-(the bundled sample) or 4 threads (generated data), and every column of every public mart is
-compared as text.
+thread per core); each build here runs the same data again into a new database (the sentiment
+score cache from scratch too) with dbt and DuckDB at 1 thread (the bundled sample) or 4
+threads (generated data), and every column of every table the project builds (marts and
+intermediate tables, the Python models' included) is compared as text.
 """
 
 from __future__ import annotations
@@ -32,24 +33,25 @@ def profile_with_threads(directory: Path, threads: int) -> Path:
     return directory
 
 
-def public_marts(run: DbtRun) -> list[str]:
+def built_tables(run: DbtRun) -> list[str]:
+    """Every model of the project materialized as a table (marts, intermediate, Python)."""
     manifest: dict[str, Any] = json.loads((run.work_dir / "target" / "manifest.json").read_text())
     return sorted(
         node["name"]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["package_name"] == "crm_mining"
-        and node["config"].get("group") == "marts"
+        and node["config"]["materialized"] in ("table", "incremental")
     )
 
 
-def differing_marts(first: DbtRun, second: DbtRun) -> dict[str, int]:
-    """Marts whose rows differ (every column cast to text, rows as multisets): mart -> rows."""
+def differing_tables(first: DbtRun, second: DbtRun) -> dict[str, int]:
+    """Tables whose rows differ (every column cast to text, rows as multisets): name -> rows."""
     differences: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{first.db_path}' as first_build (read_only)")
         con.execute(f"attach '{second.db_path}' as second_build (read_only)")
-        for mart in public_marts(first):
+        for mart in built_tables(first):
             columns = [
                 row[0]
                 for row in con.execute(
@@ -99,4 +101,4 @@ def test_rebuilds_are_byte_identical_whatever_the_threads(
         tmp_path,
         dbt_vars,
     ).check()
-    assert differing_marts(reference, rebuilt) == {}
+    assert differing_tables(reference, rebuilt) == {}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -22,38 +21,6 @@ SEGMENT_MARTS = [
     "+dim_segment_personas",
     "+fct_segmentation_model_metrics",
 ]
-SEGMENT_PATHS = [
-    "path:models/intermediate/segments",
-    "path:python_models/segments",
-    "path:models/marts/segments",
-]
-#: Every table of the area and the columns that order its rows.
-SEGMENT_TABLES = {
-    "int_segment_categories_ranked": "category_rank",
-    "int_segment_features_prepared": "customer_id",
-    "int_segment_model_fitted": "chosen_k",
-    "int_segment_k_evaluated": "k",
-    "int_customers_segmented": "customer_id",
-    "int_segment_purchases_ranked": "segment_id",
-    "int_segments_profiled": "segment_id",
-    "int_segment_personas_named": "segment_id",
-    "fct_customer_segments": "customer_id",
-    "dim_segment_personas": "segment_id",
-    "fct_segmentation_model_metrics": "k",
-}
-SENTIMENT_PATHS = [
-    "path:models/intermediate/sentiment",
-    "path:python_models/sentiment",
-    "path:models/marts/sentiment",
-]
-SENTIMENT_TABLES = {
-    "int_reviews_text_hashed": "review_id",
-    "int_review_texts_scored": "text_hash",
-    "int_reviews_sentiment_scored": "review_id",
-    "int_customers_sentiment_aggregated": "customer_id",
-    "fct_review_sentiment": "review_id",
-    "fct_product_sentiment": "product_id",
-}
 TOP_CATEGORIES = 8
 
 
@@ -202,30 +169,6 @@ def test_personas_are_short_distinct_and_their_figures_are_right(
         assert max(shares) == pytest.approx(share * spend.sum())
         assert row["top_categories"].startswith(f"{row['top_category']} ")
         assert text.count("(all customers:") >= 3
-
-
-def test_two_builds_give_identical_tables(
-    generated_build: DbtRun, generated_data: Path, tmp_path: Path
-) -> None:
-    """The models of both areas built again, with 4 dbt threads (the first build: the profile's
-    2) and the sentiment score cache from scratch, on a copy of the generated build's database
-    (same upstream tables): every table equals the first build's, value for value and as text."""
-    for suffix in ("", ".wal"):
-        source = Path(f"{generated_build.db_path}{suffix}")
-        if source.exists():
-            shutil.copy(source, tmp_path / f"crm.duckdb{suffix}")
-    second = run_dbt(
-        ["run", "--full-refresh", "--threads", "4", "--select", *SEGMENT_PATHS, *SENTIMENT_PATHS],
-        tmp_path,
-        {"data_dir": str(generated_data)},
-    ).check()
-    for table, key in {**SEGMENT_TABLES, **SENTIMENT_TABLES}.items():
-        first_rows = generated_build.df(f"select * from {table} order by {key}")
-        second_rows = second.df(f"select * from {table} order by {key}")
-        assert len(first_rows) > 0, table
-        pd.testing.assert_frame_equal(first_rows, second_rows, check_exact=True, obj=table)
-        as_text = f"select cast(columns(*) as varchar) from {table} order by {key}"
-        assert generated_build.rows(as_text) == second.rows(as_text), table
 
 
 #: The models of the two areas that aggregate floats in SQL over large groups (means, shares,
