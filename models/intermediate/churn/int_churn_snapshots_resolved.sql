@@ -14,20 +14,20 @@ as_of_date_resolved as (
 snapshots_defined as (
     select
         'training' as snapshot_name,
-        cast({{ dbt.dateadd('day', -(horizon_days | int), 'as_of_date') }} as date) as cutoff_date,
+        cast({{ dbt.dateadd('day', -horizon_days, 'as_of_date') }} as date) as cutoff_date,
         as_of_date as horizon_end_date,
         as_of_date,
-        {{ horizon_days | int }} as churn_horizon_days
+        {{ horizon_days }} as churn_horizon_days
     from as_of_date_resolved
     union all
     select
         'scoring' as snapshot_name,
         as_of_date as cutoff_date,
         cast(
-            {{ dbt.dateadd('day', horizon_days | int, 'as_of_date') }} as date
+            {{ dbt.dateadd('day', horizon_days, 'as_of_date') }} as date
         ) as horizon_end_date,
         as_of_date,
-        {{ horizon_days | int }} as churn_horizon_days
+        {{ horizon_days }} as churn_horizon_days
     from as_of_date_resolved
 )
 

@@ -22,20 +22,20 @@ snapshots_defined as (
         'scoring' as snapshot_name,
         as_of_date as cutoff_date,
         cast(
-            {{ dbt.dateadd('day', horizon_days | int, 'as_of_date') }} as date
+            {{ dbt.dateadd('day', horizon_days, 'as_of_date') }} as date
         ) as horizon_end_date,
         as_of_date,
-        {{ horizon_days | int }} as horizon_days
+        {{ horizon_days }} as horizon_days
     from as_of_date_resolved
     union all
     select
         'calibration' as snapshot_name,
         cast(
-            {{ dbt.dateadd('day', -(horizon_days | int), 'as_of_date') }} as date
+            {{ dbt.dateadd('day', -horizon_days, 'as_of_date') }} as date
         ) as cutoff_date,
         as_of_date as horizon_end_date,
         as_of_date,
-        {{ horizon_days | int }} as horizon_days
+        {{ horizon_days }} as horizon_days
     from as_of_date_resolved
     union all
     select

@@ -7,46 +7,16 @@ import pickle
 
 import pandas as pd
 
-from crm_mining.churn.training import METRIC_COLUMNS, ChurnTrainingResult
-
-_FLOATS = frozenset(
-    {
-        "roc_auc",
-        "pr_auc",
-        "brier_score",
-        "max_decile_calibration_gap",
-        "recency_baseline_roc_auc",
-        "logistic_regression_roc_auc",
-        "hist_gradient_boosting_roc_auc",
-        "base_rate",
-    }
-)
-_INTS = frozenset(
-    {
-        "training_customers",
-        "churned_training_customers",
-        "fit_customers",
-        "validation_customers",
-        "scored_customers",
-        "count_features_used",
-        "random_seed",
-    }
-)
+from crm_mining.churn.training import METRIC_DTYPES, ChurnTrainingResult
 
 
 def metrics_frame(result: ChurnTrainingResult) -> pd.DataFrame:
     """The metrics as a one-row frame with explicit dtypes (nullable where undefined)."""
     row = result.metrics
-    columns: dict[str, pd.Series] = {}
-    for name in METRIC_COLUMNS:
-        if name in _FLOATS:
-            columns[name] = pd.Series([row[name]], dtype="Float64")
-        elif name in _INTS:
-            columns[name] = pd.Series([row[name]], dtype="Int64")
-        elif name == "is_model_trained":
-            columns[name] = pd.Series([bool(row[name])], dtype="bool")
-        else:
-            columns[name] = pd.Series([row[name]], dtype="string")
+    columns = {
+        name: pd.Series([bool(row[name]) if dtype == "bool" else row[name]], dtype=dtype)
+        for name, dtype in METRIC_DTYPES.items()
+    }
     return pd.DataFrame(columns)
 
 

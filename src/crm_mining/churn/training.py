@@ -40,28 +40,31 @@ RECENCY = FEATURE_NAMES.index("recency_days")
 #: Score of every customer when there is no labelled customer at all (no base rate either).
 NO_LABEL_PROBABILITY = 0.5
 
-METRIC_COLUMNS: tuple[str, ...] = (
-    "model_name",
-    "is_model_trained",
-    "fallback_reason",
-    "calibration_method",
-    "roc_auc",
-    "pr_auc",
-    "brier_score",
-    "max_decile_calibration_gap",
-    "recency_baseline_roc_auc",
-    "logistic_regression_roc_auc",
-    "hist_gradient_boosting_roc_auc",
-    "base_rate",
-    "training_customers",
-    "churned_training_customers",
-    "fit_customers",
-    "validation_customers",
-    "scored_customers",
-    "count_features_used",
-    "features_left_out",
-    "random_seed",
-)
+#: The columns of fct_churn_model_metrics, in order, with the pandas dtype each is handed to
+#: dbt in (nullable numbers: a metric is null where it is undefined).
+METRIC_DTYPES: dict[str, str] = {
+    "model_name": "string",
+    "is_model_trained": "bool",
+    "fallback_reason": "string",
+    "calibration_method": "string",
+    "roc_auc": "Float64",
+    "pr_auc": "Float64",
+    "brier_score": "Float64",
+    "max_decile_calibration_gap": "Float64",
+    "recency_baseline_roc_auc": "Float64",
+    "logistic_regression_roc_auc": "Float64",
+    "hist_gradient_boosting_roc_auc": "Float64",
+    "base_rate": "Float64",
+    "training_customers": "Int64",
+    "churned_training_customers": "Int64",
+    "fit_customers": "Int64",
+    "validation_customers": "Int64",
+    "scored_customers": "Int64",
+    "count_features_used": "Int64",
+    "features_left_out": "string",
+    "random_seed": "Int64",
+}
+METRIC_COLUMNS: tuple[str, ...] = tuple(METRIC_DTYPES)
 
 
 @dataclass
