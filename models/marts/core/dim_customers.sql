@@ -5,12 +5,8 @@
 -#}
 with
 
-customers_validated as (
-    select * from {{ ref('int_customers_validated') }}
-),
-
-orders as (
-    select * from {{ ref('fct_orders') }}
+customers_identified as (
+    select * from {{ ref('int_customers_identified') }}
 ),
 
 customers_rfm as (
@@ -45,32 +41,6 @@ analysis_date as (
     select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
-customer_file_rows as (
-    select
-        customer_id,
-        signup_date,
-        country
-    from customers_validated
-    where row_status = 'kept'
-),
-
-orders_per_customer as (
-    select
-        customer_id,
-        count(*) as order_count
-    from orders
-    where customer_id is not null
-    group by customer_id
-),
-
-known_customer_ids as (
-    select customer_id from customer_file_rows
-    union
-    select customer_id from orders_per_customer
-    union
-    select customer_id from customers_sentiment
-),
-
 top_recommendations as (
     select
         recommendations.customer_id,
@@ -86,12 +56,11 @@ top_recommendations as (
 
 customers_joined as (
     select
-        cast(known_customer_ids.customer_id as {{ dbt.type_string() }}) as customer_id,
-        customer_file_rows.customer_id is not null as is_in_customer_file,
-        cast(customer_file_rows.signup_date as date) as signup_date,
-        cast(customer_file_rows.country as {{ dbt.type_string() }}) as country,
-        cast(coalesce(orders_per_customer.order_count, 0) as {{ dbt.type_bigint() }})
-            as order_count,
+        cast(customers_identified.customer_id as {{ dbt.type_string() }}) as customer_id,
+        customers_identified.is_in_customer_file,
+        cast(customers_identified.signup_date as date) as signup_date,
+        cast(customers_identified.country as {{ dbt.type_string() }}) as country,
+        cast(customers_identified.order_count as {{ dbt.type_bigint() }}) as order_count,
         customers_rfm.customer_id is not null as has_purchase,
         cast(customers_rfm.first_order_date as date) as first_order_date,
         cast(customers_rfm.last_order_date as date) as last_order_date,
@@ -129,23 +98,19 @@ customers_joined as (
         cast(top_recommendations.reason as {{ dbt.type_string() }})
             as top_recommendation_reason,
         cast(analysis_date.as_of_date as date) as as_of_date
-    from known_customer_ids
-    left join customer_file_rows
-        on known_customer_ids.customer_id = customer_file_rows.customer_id
-    left join orders_per_customer
-        on known_customer_ids.customer_id = orders_per_customer.customer_id
+    from customers_identified
     left join customers_rfm
-        on known_customer_ids.customer_id = customers_rfm.customer_id
+        on customers_identified.customer_id = customers_rfm.customer_id
     left join customer_segments
-        on known_customer_ids.customer_id = customer_segments.customer_id
+        on customers_identified.customer_id = customer_segments.customer_id
     left join churn_scores
-        on known_customer_ids.customer_id = churn_scores.customer_id
+        on customers_identified.customer_id = churn_scores.customer_id
     left join customers_lifetime_value
-        on known_customer_ids.customer_id = customers_lifetime_value.customer_id
+        on customers_identified.customer_id = customers_lifetime_value.customer_id
     left join customers_sentiment
-        on known_customer_ids.customer_id = customers_sentiment.customer_id
+        on customers_identified.customer_id = customers_sentiment.customer_id
     left join top_recommendations
-        on known_customer_ids.customer_id = top_recommendations.customer_id
+        on customers_identified.customer_id = top_recommendations.customer_id
     cross join analysis_date
 )
 
