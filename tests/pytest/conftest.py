@@ -40,6 +40,32 @@ __all__ = [
 ]
 
 
+#: The modules that take longest (whole builds of many datasets, Spark), longest first: they run
+#: before the others. pytest-xdist (`--dist loadfile`) hands whole modules to its workers in
+#: collection order, so that the session ends on short modules instead of one worker running a
+#: long one while the other has nothing left.
+SLOW_MODULES_FIRST = [
+    "test_real_data.py",
+    "test_spark_parity.py",
+    "test_foundation.py",
+    "test_input_relations.py",
+    "test_churn_build.py",
+    "test_determinism.py",
+    "test_integration_tests.py",
+    "test_segments_edge_inputs.py",
+    "test_segments_build.py",
+    "test_sentiment_dbt.py",
+    "test_spark.py",
+    "test_bi_access.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow modules first (SLOW_MODULES_FIRST), the others after them in their usual order."""
+    rank = {name: position for position, name in enumerate(SLOW_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
     """dbt invocations with the same vars share one parse of the project (harness.run_dbt)."""
