@@ -11,6 +11,7 @@ Everything is vectorised over customers and computed in log space with scipy.spe
 maximises the log-likelihood of the paper (section 7) over log-parameters with L-BFGS-B and its
 analytic gradient, on the distinct (x, t_x, T) patterns weighted by their counts (identical
 customers contribute identical terms), so its result never depends on the order of the rows.
+Validating a summary and grouping it into patterns: crm_mining.clv.summary.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from crm_mining.clv.fitting import maximise
+from crm_mining.clv.summary import Patterns, as_arrays, check_summary, patterns
 
 #: Bounds of each log-parameter during the fit: a maximum found on a bound is not an interior
 #: maximum of the likelihood (the model degenerates, e.g. nobody ever drops out), and the fit
@@ -59,96 +61,6 @@ class BgNbdFit:
     message: str
 
 
-@dataclass(frozen=True)
-class Patterns:
-    """Distinct (x, t_x, T) customer patterns, how many customers share each, and lookups.
-
-    x_index, age_index and recency_index point each pattern to its value in x_values,
-    age_values and recency_values: terms that depend on one of them only are computed once per
-    distinct value (a few hundred) instead of once per pattern.
-    """
-
-    x: np.ndarray
-    t_x: np.ndarray
-    age: np.ndarray
-    weight: np.ndarray
-    inverse: np.ndarray
-    x_values: np.ndarray
-    x_weight: np.ndarray
-    x_index: np.ndarray
-    age_values: np.ndarray
-    age_index: np.ndarray
-    recency_values: np.ndarray
-    recency_index: np.ndarray
-
-
-def _as_arrays(
-    x: np.ndarray, t_x: np.ndarray, age: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype="float64")
-    t_x = np.asarray(t_x, dtype="float64")
-    age = np.asarray(age, dtype="float64")
-    if not (x.shape == t_x.shape == age.shape):
-        raise ValueError("x, t_x and T must have the same length")
-    return x, t_x, age
-
-
-def check_summary(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> None:
-    """Raise ValueError unless the summary is a valid BG/NBD input.
-
-    x: non-negative integers; 0 <= t_x <= T; t_x = 0 when x = 0.
-    """
-    x, t_x, age = _as_arrays(x, t_x, age)
-    if np.any(x < 0) or np.any(x != np.floor(x)):
-        raise ValueError("x must be non-negative integers")
-    if np.any(t_x < 0) or np.any(t_x > age):
-        raise ValueError("0 <= t_x <= T must hold for every customer")
-    if np.any((x == 0) & (t_x != 0)):
-        raise ValueError("t_x must be 0 when x = 0")
-
-
-def _group_rows(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(order, starts): the rows sorted by (x, t_x, T), and where each distinct triple starts."""
-    n = len(x)
-    integral = n > 0 and all(np.all(v == np.floor(v)) and np.all(v >= 0) for v in (x, t_x, age))
-    span = float(np.max(age)) + 1.0 if n else 1.0
-    if integral and (float(np.max(x)) + 1.0) * span * span < 2.0**62:
-        # Whole days: one int64 key sorts faster than three float keys, same order.
-        key = (x.astype("int64") * int(span) + t_x.astype("int64")) * int(span) + age.astype(
-            "int64"
-        )
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        starts = np.ones(n, dtype=bool)
-        starts[1:] = sorted_key[1:] != sorted_key[:-1]
-        return order, starts
-    order = np.lexsort((age, t_x, x))
-    xs, ts, ages = x[order], t_x[order], age[order]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1]) | (ages[1:] != ages[:-1])
-    return order, starts
-
-
-def patterns(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> Patterns:
-    """Group identical customers; the patterns come sorted by (x, t_x, T)."""
-    x, t_x, age = _as_arrays(x, t_x, age)
-    order, starts = _group_rows(x, t_x, age)
-    group = np.cumsum(starts) - 1
-    inverse = np.empty(len(x), dtype="int64")
-    inverse[order] = group
-    weight = np.bincount(group, minlength=int(starts.sum())).astype("float64")
-    first = order[starts]
-    px, pt, page = x[first], t_x[first], age[first]
-    x_values, x_index = np.unique(px, return_inverse=True)
-    age_values, age_index = np.unique(page, return_inverse=True)
-    recency_values, recency_index = np.unique(pt, return_inverse=True)
-    x_weight = np.bincount(x_index, weights=weight, minlength=len(x_values))
-    return Patterns(
-        px, pt, page, weight, inverse,
-        x_values, x_weight, x_index, age_values, age_index, recency_values, recency_index,
-    )  # fmt: skip
-
-
 def log_likelihood(
     params: BgNbdParams, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
@@ -157,7 +69,7 @@ def log_likelihood(
     ln L = ln[G(r+x) alpha^r / G(r)] + ln[B(a, b+x) / B(a, b)]
            + ln[(alpha+T)^-(r+x) + [x > 0] a/(b+x-1) (alpha+t_x)^-(r+x)].
     """
-    x, t_x, age = _as_arrays(x, t_x, age)
+    x, t_x, age = as_arrays(x, t_x, age)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     a1 = gammaln(r + x) - gammaln(r) + r * math.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
@@ -260,7 +172,7 @@ def fit_bgnbd(
     max_iterations: per start (default MAX_ITERATIONS).
     """
     max_iterations = MAX_ITERATIONS if max_iterations is None else max_iterations
-    x, t_x, age = _as_arrays(x, t_x, age)
+    x, t_x, age = as_arrays(x, t_x, age)
     check_summary(x, t_x, age)
     customers = len(x)
     repeat_customers = int(np.sum(x > 0))
@@ -328,7 +240,7 @@ def probability_alive(
     Always 1 when x = 0: in the BG/NBD a customer can only drop out right after a repeat
     purchase (Fader, Hardie & Lee, "Computing P(alive) using the BG/NBD model", note 021).
     """
-    x, t_x, age = _as_arrays(x, t_x, age)
+    x, t_x, age = as_arrays(x, t_x, age)
     return expit(-_log_dropout_odds(params, x, t_x, age))
 
 
@@ -398,7 +310,7 @@ def days_to_next_purchase(
     defined only when P(alive) > 1/2. NaN when P(alive) <= 1/2 or s* > horizon: the customer is
     more likely than not to make no purchase within the horizon.
     """
-    x, t_x, age = _as_arrays(x, t_x, age)
+    x, t_x, age = as_arrays(x, t_x, age)
     alive = probability_alive(params, x, t_x, age)
     shape = params.r + x
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
