@@ -77,6 +77,8 @@ def test_build_runs_everything_crm_mining_has(consumer: Consumer) -> None:
         for unique_id, node in {**manifest["nodes"], **manifest["unit_tests"]}.items()
         if node["package_name"] == "crm_mining"
         and node["resource_type"] in ("model", "test", "unit_test")
+        # an ephemeral model is no node of its own at run time: its SQL is in its readers'
+        and node["config"].get("materialized") != "ephemeral"
     }
     results = {r["unique_id"]: r["status"] for r in consumer.json("run_results.json")["results"]}
     assert expected - results.keys() == set(), "crm_mining nodes the build did not run"
