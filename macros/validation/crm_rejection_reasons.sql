@@ -36,6 +36,26 @@
     end
 {% endmacro %}
 
+{#
+    The version_count of crm_reject_order, as a query with one row per order_id: how many
+    different (customer_id, order day) pairs the order's rows carry. More than one: its rows
+    disagree and the whole order is rejected. order_day: the expression of the row's day.
+#}
+{% macro crm_order_version_counts(rows, order_day) %}
+    select
+        order_id,
+        count(*) as version_count
+    from (
+        select distinct
+            order_id,
+            customer_id,
+            {{ order_day }} as order_day
+        from {{ rows }}
+        where order_id is not null
+    ) as order_versions
+    group by order_id
+{% endmacro %}
+
 {# Why an order line is rejected for its product, quantity or price. #}
 {% macro crm_reject_line(product_id, quantity_raw, quantity, unit_price_raw, unit_price) %}
     case

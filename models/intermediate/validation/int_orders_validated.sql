@@ -8,21 +8,8 @@ analysis_date as (
     select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
-order_versions as (
-    select distinct
-        order_id,
-        customer_id,
-        order_date_raw
-    from orders
-    where order_id is not null
-),
-
 order_version_counts as (
-    select
-        order_id,
-        count(*) as version_count
-    from order_versions
-    group by order_id
+    {{ crm_order_version_counts('orders', 'order_date_raw') }}
 ),
 
 orders_checked as (

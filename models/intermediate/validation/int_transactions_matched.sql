@@ -14,23 +14,13 @@ analysis_date as (
     select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
-order_versions as (
+order_version_counts as (
     -- lines of one order must agree on the customer and the calendar date (their times may
     -- differ, e.g. an invoice keyed in across a minute boundary)
-    select distinct
-        order_id,
-        customer_id,
-        coalesce({{ dbt.cast('order_date', dbt.type_string()) }}, order_date_raw) as order_day
-    from transactions
-    where order_id is not null
-),
-
-order_version_counts as (
-    select
-        order_id,
-        count(*) as version_count
-    from order_versions
-    group by order_id
+    {{ crm_order_version_counts(
+        'transactions',
+        "coalesce(" ~ dbt.cast('order_date', dbt.type_string()) ~ ", order_date_raw)"
+    ) }}
 ),
 
 transactions_matched as (
