@@ -14,9 +14,9 @@ analysis_date as (
     select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
+-- lines of one order must agree on the customer and the calendar date (their times may
+-- differ, e.g. an invoice keyed in across a minute boundary)
 order_version_counts as (
-    -- lines of one order must agree on the customer and the calendar date (their times may
-    -- differ, e.g. an invoice keyed in across a minute boundary)
     {{ crm_order_version_counts(
         'transactions',
         "coalesce(" ~ dbt.cast('order_date', dbt.type_string()) ~ ", order_date_raw)"
