@@ -75,17 +75,17 @@ class DbtRun:
         return json.loads((self.work_dir / "target" / "run_results.json").read_text())
 
 
-def dbt_env(work_dir: Path, db_path: Path) -> dict[str, str]:
-    """The environment of a dbt invocation whose files all live under work_dir."""
+def dbt_env(work_dir: Path, db_name: str, partial_parse: bool) -> dict[str, str]:
+    """The environment of a dbt invocation run in work_dir, whose files all live there."""
     return {
         **os.environ,
-        "CRM_DUCKDB_PATH": str(db_path),
+        "CRM_DUCKDB_PATH": db_name,  # relative to work_dir: the same in every invocation
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_VERSION_CHECK": "False",
-        "DBT_PARTIAL_PARSE": "False",
+        "DBT_PARTIAL_PARSE": str(partial_parse),
         # dbt's debug log (every statement) costs about 3% of a build: keep its info lines.
         "DBT_LOG_LEVEL_FILE": "info",
     }
@@ -141,14 +141,12 @@ def run_dbt(
         command += ["--project-dir", str(PROJECT_DIR)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars, default=str)]
-    env = {**dbt_env(work_dir, db_path), "CRM_DUCKDB_PATH": db_name}
     parsed = work_dir / "target" / "partial_parse.msgpack"
     cached = PARSE_CACHE / f"{_parse_key(dbt_vars, db_name)}.msgpack" if PARSE_CACHE else None
-    if cached is not None:
-        env["DBT_PARTIAL_PARSE"] = "True"
-        if cached.exists():
-            parsed.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, parsed)
+    env = dbt_env(work_dir, db_name, partial_parse=cached is not None)
+    if cached is not None and cached.exists():
+        parsed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, parsed)
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=work_dir, env=env, capture_output=True, text=True, check=False

@@ -51,13 +51,13 @@ def differing_tables(first: DbtRun, second: DbtRun) -> dict[str, int]:
     with duckdb.connect() as con:
         con.execute(f"attach '{first.db_path}' as first_build (read_only)")
         con.execute(f"attach '{second.db_path}' as second_build (read_only)")
-        for mart in built_tables(first):
+        for table in built_tables(first):
             columns = [
                 row[0]
                 for row in con.execute(
                     "select column_name from duckdb_columns() where database_name = "
                     "'first_build' and table_name = ? order by column_index",
-                    [mart],
+                    [table],
                 ).fetchall()
             ]
             as_text = ", ".join(
@@ -65,14 +65,14 @@ def differing_tables(first: DbtRun, second: DbtRun) -> dict[str, int]:
                 for position, column in enumerate(columns)
             )
             query = (
-                f"select count(*) from ((select {as_text} from first_build.main.{mart} "
-                f"except all select {as_text} from second_build.main.{mart}) union all "
-                f"(select {as_text} from second_build.main.{mart} "
-                f"except all select {as_text} from first_build.main.{mart}))"
+                f"select count(*) from ((select {as_text} from first_build.main.{table} "
+                f"except all select {as_text} from second_build.main.{table}) union all "
+                f"(select {as_text} from second_build.main.{table} "
+                f"except all select {as_text} from first_build.main.{table}))"
             )
             count = con.execute(query).fetchall()[0][0]
             if count:
-                differences[mart] = count
+                differences[table] = count
     return differences
 
 
