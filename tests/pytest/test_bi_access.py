@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import DBT, PROJECT_DIR, run_dbt
+from harness import dbt_env
 
 BI_DATABASE_NAME = "crm_mining_marts.duckdb"
 #: A small selection: what is under test is the publication, which is the same for every mart.
@@ -90,3 +92,43 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
             assert count in (before[name], after[name])
     assert after["fct_orders"] < before["fct_orders"]
     assert held == after["fct_orders"], "a connection held open sees the new data"
+
+
+#: dbt run in-process (dbtRunner, as an orchestrator's worker does), then a second process
+#: tries to open the build database: it can only once dbt has released the file.
+IN_PROCESS_RUN = """
+import subprocess, sys
+from dbt.cli.main import dbtRunner
+result = dbtRunner().invoke(sys.argv[1:])
+assert result.success, result.exception
+probe = "import duckdb; duckdb.connect('crm.duckdb', read_only=True).close()"
+opened = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+print("released" if opened.returncode == 0 else "held: " + opened.stderr.strip()[-300:])
+"""
+
+
+def test_in_process_dbt_releases_the_database_when_told(tmp_path: Path) -> None:
+    """The profile keeps DuckDB open for a whole invocation (one instance, not one per node);
+    CRM_DUCKDB_KEEP_OPEN=false makes an in-process invocation release the file when it ends."""
+    args = ["show", "--inline", "select 42 as answer", "--project-dir", str(PROJECT_DIR)]
+    runs: dict[str, subprocess.Popen[str]] = {}
+    for keep_open in ("true", "false"):
+        work_dir = tmp_path / keep_open
+        work_dir.mkdir()
+        env = {
+            **dbt_env(work_dir, "crm.duckdb", partial_parse=False),
+            "CRM_DUCKDB_KEEP_OPEN": keep_open,
+        }
+        runs[keep_open] = subprocess.Popen(
+            [sys.executable, "-c", IN_PROCESS_RUN, *args],
+            cwd=work_dir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    outputs = {keep_open: run.communicate()[0] for keep_open, run in runs.items()}
+    assert outputs["false"].rstrip().endswith("released"), outputs["false"][-2000:]
+    assert "held: " in outputs["true"] and "lock" in outputs["true"].lower(), outputs["true"][
+        -2000:
+    ]
