@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
-from conftest import DBT, PROJECT_DIR, DbtRun
+import dbt_launcher
+from conftest import PROJECT_DIR, DbtRun
 
 INTEGRATION_DIR = PROJECT_DIR / "integration_tests"
 README = PROJECT_DIR / "README.md"
@@ -56,15 +56,13 @@ def consumer_env(project: Path, work_dir: Path, base: dict[str, str] | None = No
 
 def run_consumer(project: Path, args: list[str], env: dict[str, str]) -> DbtRun:
     """`dbt <args>` in the consumer project's directory."""
-    completed = subprocess.run(
-        [str(DBT), *args], cwd=project, env=env, capture_output=True, text=True, check=False
-    )
+    returncode, combined = dbt_launcher.run(args, env, project)
     output = "\n".join(
         line
-        for line in (completed.stdout + completed.stderr).splitlines()
+        for line in combined.splitlines()
         if not line.startswith('{"ts"')  # PySpark's JSON log lines: dbt's own say it
     )
-    return DbtRun(completed.returncode, output, Path(env["CRM_IT_DUCKDB_PATH"]))
+    return DbtRun(returncode, output, Path(env["CRM_IT_DUCKDB_PATH"]))
 
 
 def readme_blocks() -> list[tuple[str, str]]:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dbt_launcher
 import duckdb
 import pandas as pd
 import pytest
@@ -132,11 +132,13 @@ def run_dbt(
     dbt runs in work_dir (`--project-dir` the project) on `crm.duckdb` and `data` there, with
     partial parsing: the first invocation with given vars parses the project, later ones with
     the same vars start from its parse (dbt checks vars, profile and every file's checksum).
+    dbt runs as its command line does, in a process forked from one that already imported it
+    (dbt_launcher).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / db_name
     dbt_vars = _relative_inputs(work_dir, dbt_vars)
-    command = [str(DBT), *args]
+    command = list(args)
     if "--project-dir" not in args:
         command += ["--project-dir", str(PROJECT_DIR)]
     if dbt_vars:
@@ -148,9 +150,7 @@ def run_dbt(
         parsed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, parsed)
     started = time.perf_counter()
-    completed = subprocess.run(
-        command, cwd=work_dir, env=env, capture_output=True, text=True, check=False
-    )
+    returncode, output = dbt_launcher.run(command, env, work_dir)
     seconds = time.perf_counter() - started
     with (work_dir / "invocations.jsonl").open("a") as log:  # read by dbt_invocation_summary
         entry = {"test": os.environ.get("PYTEST_CURRENT_TEST", ""), "args": args}
@@ -160,7 +160,7 @@ def run_dbt(
         partial = cached.with_name(f"{cached.name}.{os.getpid()}")
         shutil.copyfile(parsed, partial)
         partial.replace(cached)
-    return DbtRun(completed.returncode, completed.stdout + completed.stderr, db_path, seconds)
+    return DbtRun(returncode, output, db_path, seconds)
 
 
 def shared_dataset(relative: str) -> Path:

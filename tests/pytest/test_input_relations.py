@@ -20,13 +20,13 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import dbt_launcher
 import duckdb
 import pytest
-from conftest import DBT, PROJECT_DIR, DbtRun, run_dbt
+from conftest import PROJECT_DIR, DbtRun, run_dbt
 from mart_equality import MARTS, mart_differences, write_typed_tables
 
 #: vars of every relations build here (publishing is not what these tests look at).
@@ -187,11 +187,9 @@ class SmallInputs:
             "DBT_VERSION_CHECK": "False",
             "DBT_PARTIAL_PARSE": "True",
         }
-        command = [str(DBT), *args, "--vars", json.dumps(dbt_vars or SMALL_VARS)]
-        completed = subprocess.run(
-            command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-        )
-        return DbtRun(completed.returncode, completed.stdout + completed.stderr, self.db_path)
+        command = [*args, "--vars", json.dumps(dbt_vars or SMALL_VARS)]
+        returncode, output = dbt_launcher.run(command, env, PROJECT_DIR)
+        return DbtRun(returncode, output, self.db_path)
 
 
 @pytest.fixture(scope="module")
