@@ -1,5 +1,6 @@
 """The same data read two ways (typed tables, files) gives the same marts: helpers of the tests
-of the relations input mode and of the integration_tests consumer project.
+of the relations input mode and of the integration_tests consumer project, whose value
+comparison (read_rows, sort_key, same_value) the Spark parity tests share.
 
 Typed input tables are made here from the input files of a build (CSV or Parquet, read as
 text) by casting each column to the type a warehouse would give it (TYPED_COLUMNS). A value
@@ -135,7 +136,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+def sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Rows ordered by value (None first); numbers rounded so that 1e-12 cannot reorder."""
     key = []
     for value in row:
@@ -159,10 +160,17 @@ def read_rows(
     return [names[i] for i in keep], rows
 
 
-def _same(left: Any, right: Any, tolerance: float) -> bool:
-    if isinstance(left, float) and isinstance(right, float):
-        return math.isclose(left, right, rel_tol=tolerance, abs_tol=tolerance)
-    if isinstance(left, Decimal | int) and isinstance(right, Decimal | int):
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def same_value(left: Any, right: Any, tolerance: float) -> bool:
+    """Equal values: exact numbers (decimals, integers) exactly, whatever their scale; a float
+    against any number within tolerance (absolute, or relative for large values), as when one
+    engine averages decimals into a double and the other into a decimal."""
+    if _number(left) and _number(right):
+        if isinstance(left, float) or isinstance(right, float):
+            return math.isclose(left, right, rel_tol=tolerance, abs_tol=tolerance)
         return Decimal(left) == Decimal(right)
     return left == right
 
@@ -188,10 +196,10 @@ def mart_differences(
         at = file_columns.index("reason")
         file_rows = sorted(
             ((*row[:at], relations_reason(row[at]), *row[at + 1 :]) for row in file_rows),
-            key=_sort_key,
+            key=sort_key,
         )
-    file_rows.sort(key=_sort_key)
-    table_rows.sort(key=_sort_key)
+    file_rows.sort(key=sort_key)
+    table_rows.sort(key=sort_key)
     if len(file_rows) != len(table_rows):
         return [f"{mart}: {len(file_rows)} rows from files, {len(table_rows)} from tables"]
     tolerances = [ORDER_DEPENDENT.get((mart, column), tolerance) for column in file_columns]
@@ -199,7 +207,8 @@ def mart_differences(
         f"{mart}: {file_row} vs {table_row}"
         for file_row, table_row in zip(file_rows, table_rows, strict=True)
         if not all(
-            _same(a, b, limit) for a, b, limit in zip(file_row, table_row, tolerances, strict=True)
+            same_value(a, b, limit)
+            for a, b, limit in zip(file_row, table_row, tolerances, strict=True)
         )
     ]
     return problems[:5]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +26,7 @@ import dbt_launcher
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, DbtRun, run_dbt
+from harness import dbt_env
 from mart_equality import MARTS, mart_differences, write_typed_tables
 
 #: vars of every relations build here (publishing is not what these tests look at).
@@ -177,16 +177,7 @@ class SmallInputs:
         if setup_sql:
             with duckdb.connect(str(self.db_path)) as con:
                 con.execute(setup_sql)
-        env = {
-            **os.environ,
-            "CRM_DUCKDB_PATH": str(self.db_path),
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "DBT_TARGET_PATH": str(self.work_dir / "target"),
-            "DBT_LOG_PATH": str(self.work_dir / "logs"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DBT_VERSION_CHECK": "False",
-            "DBT_PARTIAL_PARSE": "True",
-        }
+        env = dbt_env(self.work_dir, str(self.db_path), partial_parse=True)
         command = [*args, "--vars", json.dumps(dbt_vars or SMALL_VARS)]
         returncode, output = dbt_launcher.run(command, env, PROJECT_DIR)
         return DbtRun(returncode, output, self.db_path)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dbt_launcher
 import duckdb
 import pandas as pd
 import pytest
@@ -23,7 +22,6 @@ from crm_mining.bench.spark import spark_dbt_env, spark_unavailable_reason
 from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow, to_pandas
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 
 ROWS_SQL = """
     select * from (values
@@ -162,16 +160,14 @@ def _dbt_ls(target: str, work_dir: Path) -> dict[str, dict[str, Any]]:
     (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profiles))
     env = {**os.environ, **spark_dbt_env(work_dir), "DBT_PROFILES_DIR": str(profiles_dir)}
     command = [
-        str(DBT), "ls", "--target", target, "--resource-type", "model", "--resource-type",
+        "ls", "--target", target, "--resource-type", "model", "--resource-type",
         "test", "--resource-type", "unit_test", "--output", "json", "--output-keys", "name",
         "--output-keys", "resource_type", "--output-keys", "original_file_path",
         "--output-keys", "depends_on",
     ]  # fmt: skip
-    completed = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    nodes = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    returncode, output = dbt_launcher.run(command, env, PROJECT_DIR)
+    assert returncode == 0, output
+    nodes = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     return {node["name"]: node for node in nodes}
 
 

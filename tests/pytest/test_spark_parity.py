@@ -24,12 +24,9 @@ has ended, straight from the warehouse directory.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +34,7 @@ import duckdb
 import pytest
 from consumer import consumer_env, consumer_project, run_consumer
 from harness import PROJECT_DIR
-from mart_equality import mart_differences
+from mart_equality import mart_differences, read_rows, same_value, sort_key
 from spark_runs import Invocation, run_in_one_jvm
 
 from crm_mining.bench.spark import (
@@ -188,7 +185,9 @@ def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, Sp
     if reason:
         pytest.skip(reason)
     work_dir = tmp_path_factory.mktemp("spark")
-    spark_env = spark_dbt_env(work_dir, small_data=True)  # one warehouse and metastore
+    # One warehouse, and one catalog: the invocations share a process, hence its in-memory
+    # catalog (no Hive metastore to keep between processes).
+    spark_env = {**spark_dbt_env(work_dir, small_data=True), "CRM_SPARK_CATALOG": "in-memory"}
     project = consumer_project(work_dir / "checkout")
     consumer_dir = work_dir / "consumer"
     consumer_dir.mkdir()
@@ -250,37 +249,10 @@ def spark_consumer(spark_runs: tuple[SparkBuild, SparkConsumer]) -> SparkConsume
     return spark_runs[1]
 
 
-def _value(value: Any) -> Any:
-    """A comparable Python value: None for missing, floats for numbers, dates as dates."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Order rows by their values (None first), floats rounded so 1e-12 noise cannot reorder."""
-    return tuple(
-        (value is not None, round(value, 6) if isinstance(value, float) else value) for value in row
-    )
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names (lower case) and rows of a query, sorted, as comparable values."""
-    cursor = con.execute(sql)
-    columns = [description[0].lower() for description in cursor.description]
-    rows = [tuple(_value(v) for v in row) for row in cursor.fetchall()]
-    return columns, sorted(rows, key=_sort_key)
-
-
-def _same(left: Any, right: Any) -> bool:
-    """Equal values; floats within 1e-9 (absolute, or relative for large values)."""
-    if isinstance(left, float) and isinstance(right, float):
-        return math.isclose(left, right, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
-    return left == right
+def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names (lower case) and rows of a relation, as comparable values, sorted."""
+    columns, rows = read_rows(con, relation)
+    return columns, sorted(rows, key=sort_key)
 
 
 def _both(spark_build: SparkBuild, sample_build: Any, mart: str) -> tuple[Any, Any]:
@@ -291,12 +263,12 @@ def _both(spark_build: SparkBuild, sample_build: Any, mart: str) -> tuple[Any, A
         con.execute("set timezone = 'UTC'")
         # An empty Spark table may have no Parquet file: its schema is then unknown here.
         spark = (
-            _rows(con, f"select * from read_parquet('{table_dir}/*.parquet')")
+            _rows(con, f"read_parquet('{table_dir}/*.parquet')")
             if any(table_dir.glob("*.parquet"))
             else (None, [])
         )
         con.execute(f"attach '{sample_build.db_path}' as duck (read_only)")
-        duck = _rows(con, f"select * from duck.main.{mart}")
+        duck = _rows(con, f"duck.main.{mart}")
     return spark, duck
 
 
@@ -310,7 +282,7 @@ def test_sql_mart_on_spark_equals_duckdb(
     mismatches = [
         (duck_row, spark_row)
         for duck_row, spark_row in zip(duck_rows, spark_rows, strict=True)
-        if not all(_same(a, b) for a, b in zip(duck_row, spark_row, strict=True))
+        if not all(same_value(a, b, TOLERANCE) for a, b in zip(duck_row, spark_row, strict=True))
     ]
     assert not mismatches, f"{mart}: {len(mismatches)} rows differ, first: {mismatches[:3]}"
 
@@ -344,7 +316,7 @@ def test_ml_mart_on_spark_has_null_ml_columns(
             elif column in spec.zero_columns:
                 ok = spark_value == 0
             else:
-                ok = _same(duck_value, spark_value)
+                ok = same_value(duck_value, spark_value, TOLERANCE)
             if not ok:
                 problems.append((key, column, duck_value, spark_value))
     assert not problems, f"{mart}: {len(problems)} values differ, first: {problems[:5]}"
