@@ -89,10 +89,6 @@ def dbt_env(work_dir: Path, db_name: str, partial_parse: bool) -> dict[str, str]
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_VERSION_CHECK": "False",
         "DBT_PARTIAL_PARSE": str(partial_parse),
-        # One dbt thread: the two pytest workers already keep both cores busy, and a second
-        # thread of the same process only adds contention for its GIL (about 10% more CPU
-        # per build). Builds that test the thread count pass --threads.
-        "DBT_THREADS": "1",
         # dbt's debug log (every statement) costs about 3% of a build: keep its info lines.
         "DBT_LOG_LEVEL_FILE": "info",
     }
