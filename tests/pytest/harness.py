@@ -82,7 +82,7 @@ def dbt_env(work_dir: Path, db_name: str, partial_parse: bool) -> dict[str, str]
     """
     return {
         **os.environ,
-        "CRM_DUCKDB_PATH": db_name,  # relative to work_dir: the same in every invocation
+        "CRM_DUCKDB_PATH": db_name,  # run_dbt's is relative: the same in every invocation
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),

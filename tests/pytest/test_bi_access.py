@@ -127,8 +127,6 @@ def test_in_process_dbt_releases_the_database_when_told(tmp_path: Path) -> None:
             stderr=subprocess.STDOUT,
             text=True,
         )
-    outputs = {keep_open: run.communicate()[0] for keep_open, run in runs.items()}
-    assert outputs["false"].rstrip().endswith("released"), outputs["false"][-2000:]
-    assert "held: " in outputs["true"] and "lock" in outputs["true"].lower(), outputs["true"][
-        -2000:
-    ]
+    released, held = (runs[keep_open].communicate()[0] for keep_open in ("false", "true"))
+    assert released.rstrip().endswith("released"), released[-2000:]
+    assert "held: " in held and "lock" in held.lower(), held[-2000:]
