@@ -21,6 +21,10 @@ SQLFLUFF := CRM_DUCKDB_PATH=$(CURDIR)/.data/lint.duckdb DBT_TARGET_PATH=$(CURDIR
 
 # pip --no-compile: Python compiles a module when it is first imported; compiling every file
 # of every package at install (most are never imported) took 20 of the install's 36 s.
+# That needs Python to keep what it compiled: container images often set
+# PYTHONDONTWRITEBYTECODE, and every dbt, pytest and sqlfluff process then compiled dbt,
+# pandas and scikit-learn again (4 s of CPU each). The venv is the project's own: keep them.
+unexport PYTHONDONTWRITEBYTECODE
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
@@ -37,6 +38,7 @@ PRELOAD = [
     "crm_mining.clv",
     "crm_mining.segmentation",
     "crm_mining.sentiment",
+    "dbt_warmup",  # last: dbt's JSON schemas, derived once (see its docstring)
 ]
 
 _CONTEXT: ForkServerContext | None = None
@@ -47,6 +49,18 @@ def _forkserver() -> ForkServerContext:
     if _CONTEXT is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
+        # Python 3.11's forkserver ignores the sys.path it is handed: PYTHONPATH lets it import
+        # this folder's dbt_warmup (children replace the whole environment, see _invoke).
+        saved = os.environ.get("PYTHONPATH")
+        here = str(Path(__file__).parent)
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, saved]))
+        try:
+            forkserver.ensure_running()
+        finally:
+            if saved is None:
+                del os.environ["PYTHONPATH"]
+            else:
+                os.environ["PYTHONPATH"] = saved
         _CONTEXT = context
     return _CONTEXT
 

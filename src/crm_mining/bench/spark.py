@@ -64,11 +64,14 @@ SPARK_SQL_SELECTOR = [f"+{mart}" for mart in SPARK_SQL_MARTS]
 # sizes; Hive retries that 10 times, 2 s apart, before Spark stores the view its own way.
 LOCAL_SPARK_CONF = {"spark.hadoop.hive.hmshandler.retry.attempts": "1"}
 # For small data (the bundled sample, unit-test fixtures): no adaptive re-planning after each
-# of the many tiny stages, no whole-stage code generation (compiling a stage costs more than
-# running it on a few thousand rows); with one shuffle partition (CRM_SPARK_SHUFFLE_PARTITIONS).
+# of the many tiny stages, no generated Java code, for whole stages or single expressions
+# (compiling it costs more than running interpreted on a few thousand rows; factoryMode is an
+# internal setting of Spark's, results are the same); with one shuffle partition
+# (CRM_SPARK_SHUFFLE_PARTITIONS).
 SMALL_DATA_SPARK_CONF = {
     "spark.sql.adaptive.enabled": "false",
     "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
 
 
