@@ -4,7 +4,7 @@ Builds of the whole project (every model, data test and unit test):
 - `sample_build`: the bundled sample (dbt seeds), exactly what `make build` builds;
 - `generated_build`: generated data, normalized layout, CSV, every optional file, messy;
 - the real datasets of ../shared/datasets and the generated variants without optional files:
-  `dataset_build(name)` (tests/pytest/datasets.py lists them).
+  `dataset_build(name)` (tests/pytest/suite_datasets.py lists them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from harness import (
     DBT,
     PROJECT_DIR,
     SHARED_DATASETS,
+    UNIT_TESTS_RUN_ELSEWHERE,
     DbtRun,
     dbt_invocation_summary,
     file_lock,
@@ -34,6 +35,7 @@ __all__ = [
     "DBT",
     "PROJECT_DIR",
     "SHARED_DATASETS",
+    "UNIT_TESTS_RUN_ELSEWHERE",
     "DbtRun",
     "run_dbt",
     "shared_dataset",
@@ -94,8 +96,9 @@ def generated_build(generated_data: Path, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="session")
 def dataset_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], DbtRun]:
-    """dataset_build(name): the whole project built on a dataset of datasets.DATASETS (skipped
-    with the reason when its source is absent). Not checked: call .check() on it."""
+    """dataset_build(name): the project built on a dataset of suite_datasets.DATASETS, with
+    its Dataset.args (every model and data test; the unit tests in the generated variants),
+    skipped with the reason when its source is absent. Not checked: call .check() on it."""
 
     def build(name: str) -> DbtRun:
         dataset = DATASETS[name]
@@ -103,7 +106,7 @@ def dataset_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], D
             shared_dataset(dataset.source)
         root = session_dir(tmp_path_factory)
         return shared_build(
-            tmp_path_factory, name, lambda data_dir: dataset.prepare(data_dir, root)
+            tmp_path_factory, name, lambda data_dir: dataset.prepare(data_dir, root), dataset.args
         )
 
     return build

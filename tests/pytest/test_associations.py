@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
+from conftest import PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt, shared_dataset
 from mlxtend.frequent_patterns import association_rules, fpgrowth
 from mlxtend.preprocessing import TransactionEncoder
 from reco_oracle import Settings, baskets_of
@@ -19,7 +19,12 @@ from rules_oracle import pair_rules
 
 METRICS = ["support", "confidence", "lift", "leverage", "conviction"]
 COUNTS = ["pair_order_count", "antecedent_order_count", "consequent_order_count", "total_orders"]
-RULE_MARTS = ["--select", "+fct_item_pair_associations", "+fct_category_pair_associations"]
+RULE_MARTS = [
+    *UNIT_TESTS_RUN_ELSEWHERE,
+    "--select",
+    "+fct_item_pair_associations",
+    "+fct_category_pair_associations",
+]
 FLAT_COLUMNS = ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]
 
 

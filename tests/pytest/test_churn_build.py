@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtRun, run_dbt
+from conftest import UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
 from oracles.rfm import decimal_of, to_amount
 from sklearn.metrics import roc_auc_score
 
@@ -24,6 +24,7 @@ CHURN = [
     "+fct_customer_churn_scores",
     "+fct_churn_model_metrics",
     "+fct_churn_feature_importance",
+    *UNIT_TESTS_RUN_ELSEWHERE,
 ]
 HORIZON = 90
 #: T is this many days before the last order date of the generated data.

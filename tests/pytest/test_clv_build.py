@@ -13,7 +13,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtRun, run_dbt
+from conftest import UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
 from oracles.rfm import decimal_of, to_amount
@@ -33,7 +33,7 @@ def cdnow_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     convert(data_dir)
     return run_dbt(
         ["build", "--select", "+fct_clv_model_metrics", "+fct_customer_lifetime_value",
-         "+fct_customer_rfm"],
+         "+fct_customer_rfm", *UNIT_TESTS_RUN_ELSEWHERE],
         tmp_path_factory.mktemp("cdnow_build"),
         {"data_dir": str(data_dir), "clv_horizon_days": 273},
     ).check()  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt
+from conftest import PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
 
 FOUNDATION = [
     "--indirect-selection",
@@ -149,7 +149,9 @@ def rejections(run: DbtRun) -> dict[tuple[str, int], str]:
 def normalized_csv_run(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     base = tmp_path_factory.mktemp("normalized_csv")
     data_dir = normalized_dir(base / "data")
-    return run_dbt(["build"], base, {"data_dir": str(data_dir), **MESSY}).check()
+    return run_dbt(
+        ["build", *UNIT_TESTS_RUN_ELSEWHERE], base, {"data_dir": str(data_dir), **MESSY}
+    ).check()
 
 
 def test_every_rejection_rule_names_its_column(normalized_csv_run: DbtRun) -> None:

@@ -1,8 +1,8 @@
 """Relations mode (var input_schema): the inputs are tables of a schema, read as text the way
 files are, so typed tables give the same marts as the same data in files.
 
-- The generated data, normalized (every optional input) and flat (transactions, customers,
-  reviews), as typed DuckDB tables: every mart equals the one built from the files
+- The generated data, normalized (every optional input) and flat (one transactions table), as
+  typed DuckDB tables: every mart equals the one built from the files (the session's builds)
   (mart_equality.py says what may differ: the reason of rows whose value a typed column
   cannot hold, the audit's source_row_number, float last bits). The bundled sample as typed
   tables is the integration_tests consumer's build, compared in test_integration_tests.py.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,35 +32,6 @@ from mart_equality import MARTS, mart_differences, write_typed_tables
 
 #: vars of every relations build here (publishing is not what these tests look at).
 RELATIONS_VARS = {"input_schema": "shop", "publish_marts": False}
-
-
-def _flat_transactions(generated: Path, data_dir: Path) -> Path:
-    """The generated orders as one transactions.parquet (names and categories on the lines),
-    with the customers and reviews files and no products file."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("customers", "reviews"):
-        shutil.copy(generated / f"{name}.csv", data_dir / f"{name}.csv")
-
-    def read(name: str) -> str:
-        return f"read_csv('{generated / name}.csv', header = true, all_varchar = true)"
-
-    with duckdb.connect() as con:
-        con.execute(
-            f"""
-            copy (
-                select
-                    items.order_id, orders.customer_id, orders.order_date, items.product_id,
-                    items.quantity, items.unit_price, products.product_name, products.category
-                from (
-                    select *, row_number() over () as line_position from {read("order_items")}
-                ) as items
-                left join {read("orders")} as orders using (order_id)
-                left join {read("products")} as products using (product_id)
-                order by items.line_position
-            ) to '{data_dir / "transactions.parquet"}' (format parquet)
-            """
-        )
-    return data_dir
 
 
 def _relations_run(work_dir: Path, data_dir: Path) -> DbtRun:
@@ -77,19 +49,18 @@ def generated_relations_run(
 
 
 @pytest.fixture(scope="module")
-def flat_data(generated_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _flat_transactions(generated_data, tmp_path_factory.mktemp("flat") / "data")
+def flat_files_build(dataset_build: Callable[[str], DbtRun]) -> DbtRun:
+    """The session's build of the generated orders as one flat transactions.parquet."""
+    return dataset_build("generated_flat_parquet_orders_only").check()
 
 
 @pytest.fixture(scope="module")
-def flat_files_run(flat_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("flat_files")
-    return run_dbt(["run"], work_dir, {"data_dir": str(flat_data), "publish_marts": False}).check()
-
-
-@pytest.fixture(scope="module")
-def flat_relations_run(flat_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    return _relations_run(tmp_path_factory.mktemp("flat_relations"), flat_data)
+def flat_relations_run(
+    flat_files_build: DbtRun, tmp_path_factory: pytest.TempPathFactory
+) -> DbtRun:
+    return _relations_run(
+        tmp_path_factory.mktemp("flat_relations"), flat_files_build.work_dir / "data"
+    )
 
 
 def _assert_same_marts(files: DbtRun, tables: DbtRun) -> None:
@@ -123,13 +94,13 @@ def test_generated_normalized_tables_give_the_marts_of_files(
 
 
 def test_generated_flat_tables_give_the_marts_of_files(
-    flat_files_run: DbtRun, flat_relations_run: DbtRun
+    flat_files_build: DbtRun, flat_relations_run: DbtRun
 ) -> None:
-    _assert_same_marts(flat_files_run, flat_relations_run)
+    _assert_same_marts(flat_files_build, flat_relations_run)
     inputs = flat_relations_run.rows(
         "select input_name from audit_input_reconciliation where rows_read > 0 order by 1"
     )
-    assert inputs == [("customers",), ("reviews",), ("transactions",)]
+    assert inputs == [("transactions",)]
 
 
 # --- Typed columns reach staging as file text --------------------------------------------

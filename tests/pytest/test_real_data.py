@@ -1,6 +1,8 @@
 """Every real dataset of ../shared/datasets, and generated data without each optional file, built
-whole with plain `dbt build` (every model, data test and unit test) and checked for what a user
-would look at first: nothing lost, RFM right, churn and segments present or explained.
+whole with `dbt build` and checked for what a user would look at first: nothing lost, RFM
+right, churn and segments present or explained. Every model and data test runs in each build;
+the unit tests in the generated ones (harness.UNIT_TESTS_RUN_ELSEWHERE), which is sound
+because every build gives every model the same column types (asserted here).
 
 Each dataset is built once per session (conftest.dataset_build); every assertion here and in
 the area test files reads that build.
@@ -16,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtRun, shared_dataset
+from conftest import PROJECT_DIR, DbtRun, shared_dataset
 from oracles import rfm as rfm_oracle
 from oracles.rfm import ALL_COLUMNS, assert_same_rfm, kept_lines
 from suite_datasets import DATASETS, GENERATED_VARIANTS, REAL_DATASETS
@@ -100,6 +102,30 @@ def test_segments_cover_every_buyer_or_say_why(build: DbtRun) -> None:
         assert personas["persona_name"].notna().all()
     else:
         assert buyers == 0 or metrics["fallback_reason"].notna().any()
+
+
+def built_columns(build: DbtRun) -> set[tuple[str, str, str, str]]:
+    """(schema, relation, column, type) of every relation in the build's database."""
+    return set(
+        build.rows(
+            "select table_schema, table_name, column_name, data_type"
+            " from information_schema.columns where table_catalog = current_database()"
+        )
+    )
+
+
+def test_every_model_has_the_column_types_of_the_sample_build(
+    build: DbtRun, sample_build: DbtRun
+) -> None:
+    """The same relations, columns and types as the sample build, whatever the input files
+    (CSV or Parquet, flat or normalized, optional files absent): what BI tools read does not
+    change shape with the data, and a unit test, which takes its inputs' column types from
+    the built models, has the same outcome in every build."""
+    seeds = {path.stem for path in (PROJECT_DIR / "seeds").glob("*.csv")}
+    expected = {column for column in built_columns(sample_build) if column[1] not in seeds}
+    assert len({column[1] for column in expected}) > 80  # every model: views and tables
+    actual = built_columns(build)
+    assert actual == expected, sorted(actual ^ expected)[:20]
 
 
 def test_customer_360_has_every_buyer(build: DbtRun) -> None:
