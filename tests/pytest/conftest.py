@@ -1,6 +1,7 @@
 """Shared fixtures: the datasets of the suite, each built once per session (see harness.py).
 
-Builds of the whole project (every model, data test and unit test):
+Builds of the whole project (every model and data test; the unit tests in the sample build
+only, see harness.UNIT_TESTS_RUN_ELSEWHERE):
 - `sample_build`: the bundled sample (dbt seeds), exactly what `make build` builds;
 - `generated_build`: generated data, normalized layout, CSV, every optional file, messy;
 - the real datasets of ../shared/datasets and the generated variants without optional files:
@@ -88,17 +89,20 @@ def generated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def generated_build(generated_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The whole project built on the generated dataset."""
+    """The whole project built on the generated dataset (its unit tests: in sample_build)."""
     return shared_build(
-        tmp_path_factory, "generated", lambda data_dir: {"data_dir": str(generated_data)}
+        tmp_path_factory,
+        "generated",
+        lambda data_dir: {"data_dir": str(generated_data)},
+        ("build", *UNIT_TESTS_RUN_ELSEWHERE),
     ).check()
 
 
 @pytest.fixture(scope="session")
 def dataset_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], DbtRun]:
-    """dataset_build(name): the project built on a dataset of suite_datasets.DATASETS, with
-    its Dataset.args (every model and data test; the unit tests in the generated variants),
-    skipped with the reason when its source is absent. Not checked: call .check() on it."""
+    """dataset_build(name): the project built on a dataset of suite_datasets.DATASETS (every
+    model and data test), skipped with the reason when its source is absent. Not checked: call
+    .check() on it."""
 
     def build(name: str) -> DbtRun:
         dataset = DATASETS[name]
@@ -106,7 +110,10 @@ def dataset_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], D
             shared_dataset(dataset.source)
         root = session_dir(tmp_path_factory)
         return shared_build(
-            tmp_path_factory, name, lambda data_dir: dataset.prepare(data_dir, root), dataset.args
+            tmp_path_factory,
+            name,
+            lambda data_dir: dataset.prepare(data_dir, root),
+            ("build", *UNIT_TESTS_RUN_ELSEWHERE),
         )
 
     return build

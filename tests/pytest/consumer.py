@@ -16,6 +16,8 @@ from pathlib import Path
 import dbt_launcher
 from conftest import PROJECT_DIR, DbtRun
 
+from crm_mining.bench.common import dbt_env as bench_dbt_env
+
 INTEGRATION_DIR = PROJECT_DIR / "integration_tests"
 README = PROJECT_DIR / "README.md"
 README_SECTION = "## Use crm_mining in your own dbt project"
@@ -42,15 +44,12 @@ def consumer_project(root: Path) -> Path:
 
 def consumer_env(project: Path, work_dir: Path, base: dict[str, str] | None = None) -> dict:
     """The environment of dbt in the consumer project, every file under work_dir."""
+    env = {**os.environ, **(base or {}), **bench_dbt_env(work_dir)}
+    del env["CRM_DUCKDB_PATH"]  # the consumer's profile reads CRM_IT_DUCKDB_PATH
     return {
-        **os.environ,
-        **(base or {}),
+        **env,
         "CRM_IT_DUCKDB_PATH": str(work_dir / "consumer.duckdb"),
         "DBT_PROFILES_DIR": str(project),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_VERSION_CHECK": "False",
     }
 
 

@@ -26,6 +26,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from crm_mining.bench.common import dbt_env as bench_dbt_env
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATASETS = PROJECT_DIR.parent / "shared" / "datasets"
 DBT = Path(sys.executable).with_name("dbt")
@@ -86,12 +88,8 @@ def dbt_env(work_dir: Path, db_name: str, partial_parse: bool) -> dict[str, str]
     """
     return {
         **os.environ,
+        **bench_dbt_env(work_dir),  # profile, target and logs, no telemetry (as make bench)
         "CRM_DUCKDB_PATH": db_name,  # run_dbt's is relative: the same in every invocation
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_VERSION_CHECK": "False",
         "DBT_PARTIAL_PARSE": str(partial_parse),
         # dbt's debug log (every statement) costs about 3% of a build: keep its info lines.
         "DBT_LOG_LEVEL_FILE": "info",

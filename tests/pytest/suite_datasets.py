@@ -6,11 +6,10 @@ and the default vars. Generated variants are derived from one generated dataset,
 cover what real exports lack in turn: no reviews, no products, no customers; the flat and the
 normalized layout; CSV and Parquet.
 
-Unit tests run in the sample build and the generated builds, not again in the real ones
-(harness.UNIT_TESTS_RUN_ELSEWHERE): a unit test reads its fixtures, never the data, and takes
-the column types of its inputs from the built models, which test_real_data asserts are the
-same in every build. Run in each of the 8 real builds they repeated the same 39 outcomes, a
-third of each build's node time.
+Unit tests run once, in the sample build (harness.UNIT_TESTS_RUN_ELSEWHERE): a unit test
+reads its fixtures, never the data, and takes the column types of its inputs from the built
+models, which test_real_data asserts are the same in every build. Run in every build they
+repeated the same 39 outcomes, a third of each build's node time.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from harness import SHARED_DATASETS, UNIT_TESTS_RUN_ELSEWHERE, file_lock
+from harness import SHARED_DATASETS, file_lock
 
 #: The generated dataset of the suite: customers and seed, fixed before looking at results.
 GENERATED_CUSTOMERS = 3000
@@ -38,8 +37,6 @@ class Dataset:
     #: Its file in ../shared/datasets (the tests skip without it); None when generated.
     source: str | None
     description: str
-    #: The dbt command of its shared build.
-    args: tuple[str, ...] = ("build",)
 
 
 def generated_files(session_dir: Path) -> Path:
@@ -160,9 +157,7 @@ _REAL = [
 ]
 
 DATASETS: dict[str, Dataset] = {
-    name: Dataset(
-        name, _converted(module, source), source, description, ("build", *UNIT_TESTS_RUN_ELSEWHERE)
-    )
+    name: Dataset(name, _converted(module, source), source, description)
     for name, module, source, description in _REAL
 }
 DATASETS["generated_flat_parquet_orders_only"] = Dataset(

@@ -7,7 +7,6 @@ swapped in atomically and a DuckDB file of views over them, which a rebuild neve
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -67,13 +66,7 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
     # Rebuild as of an earlier date (fewer orders) while another process keeps reading, with
     # the published database held open read-only throughout, as a BI tool would.
     as_of = str(first.scalar("select as_of_date - 200 from int_as_of_date_resolved"))
-    env = {
-        **os.environ,
-        "CRM_DUCKDB_PATH": str(first.db_path),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_TARGET_PATH": str(tmp_path / "target2"),
-        "DBT_LOG_PATH": str(tmp_path / "logs2"),
-    }
+    env = dbt_env(tmp_path / "rebuild", str(first.db_path), partial_parse=False)
     dbt_vars = {"data_dir": str(generated_data), "export_dir": str(export_dir), "as_of_date": as_of}
     command = [str(DBT), "build", *SELECTION, "--vars", json.dumps(dbt_vars)]
     log_path = tmp_path / "rebuild.log"  # a file, not a pipe: a full pipe would block dbt

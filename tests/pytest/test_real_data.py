@@ -1,7 +1,7 @@
 """Every real dataset of ../shared/datasets, and generated data without each optional file, built
 whole with `dbt build` and checked for what a user would look at first: nothing lost, RFM
 right, churn and segments present or explained. Every model and data test runs in each build;
-the unit tests in the generated ones (harness.UNIT_TESTS_RUN_ELSEWHERE), which is sound
+the unit tests once, in the sample build (harness.UNIT_TESTS_RUN_ELSEWHERE), which is sound
 because every build gives every model the same column types (asserted here).
 
 Each dataset is built once per session (conftest.dataset_build); every assertion here and in

@@ -171,24 +171,12 @@ def failed_nodes(work_dir: Path) -> str:
     )
 
 
-#: dbt's own not_null and unique tests of staging and intermediate models (69 of the 207 data
-#: tests of the Spark build, a quarter of their time), left out on Spark. Their SQL is
-#: dbt-spark's; the marts' not_null and unique tests and every test whose SQL is this
-#: project's (tests/generic/, singular tests) run; every mart equals DuckDB's row for row
-#: (below), and on DuckDB all these tests run in every build.
-DBT_KEY_TESTS_BELOW_MARTS = [
-    f"test_name:{test},path:models/{layer}"
-    for test in ("not_null", "unique")
-    for layer in ("staging", "intermediate")
-]
-
-
 @pytest.fixture(scope="module")
 def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, SparkConsumer]:
     """Every Spark invocation of this module, in one process (one JVM, see spark_runs.py):
 
     1. this project: every mart that builds on Spark with everything upstream, seeds, data and
-       unit tests, from the bundled sample (`dbt build`), but DBT_KEY_TESTS_BELOW_MARTS;
+       unit tests, from the bundled sample (`dbt build`);
     2. the consumer project (integration_tests/, crm_mining as a package): load the sample
        into typed tables of the Spark schema raw_shop (`run-operation load_shop_tables`);
     3. the consumer: its own model and the SQL marts that read every input (`dbt run`).
@@ -212,7 +200,6 @@ def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, Sp
                 [
                     "build", "--target", "spark", "--select", *SPARK_SELECTOR,
                     "--indirect-selection", "cautious", "--threads", "2",
-                    "--exclude", *DBT_KEY_TESTS_BELOW_MARTS,
                 ],
                 {**os.environ, **spark_env},
             ),
