@@ -253,7 +253,7 @@ def write_data_dir(data_dir: Path, orders: list[tuple[str, str, str, int]]) -> P
 
 def build_tiny(tmp_path: Path, orders: list[tuple[str, str, str, int]]) -> DbtRun:
     """The segmentation marts with everything upstream and their data tests (unit tests do
-    not depend on the data: the generated build runs them) on a tiny input."""
+    not depend on the data: the sample build runs them) on a tiny input."""
     data_dir = write_data_dir(tmp_path / "data", orders)
     return run_dbt(
         [
