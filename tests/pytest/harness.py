@@ -32,8 +32,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATASETS = PROJECT_DIR.parent / "shared" / "datasets"
 DBT = Path(sys.executable).with_name("dbt")
 #: Arguments of a `dbt build` that leaves out the unit tests. Unit tests read fixtures, not
-#: the data, and vars they depend on would make them fail anywhere: they run in the session's
-#: sample and generated builds, not again in every build with other data or vars.
+#: the data, and vars they depend on would make them fail anywhere: they run once, in the
+#: session's sample build, not again in every build with other data or vars.
 UNIT_TESTS_RUN_ELSEWHERE = ("--exclude", "test_type:unit")
 
 

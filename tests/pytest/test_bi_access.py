@@ -14,18 +14,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT, PROJECT_DIR, run_dbt
+from conftest import DBT, PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, run_dbt
 from harness import dbt_env
 
 BI_DATABASE_NAME = "crm_mining_marts.duckdb"
 #: A small selection: what is under test is the publication, which is the same for every mart.
 SELECTION = [
+    *UNIT_TESTS_RUN_ELSEWHERE,
+    "test_type:data",
     "--select",
     "+fct_orders",
     "+fct_customer_rfm",
-    "--exclude",
-    "test_type:data",
-    "test_type:unit",
 ]
 
 

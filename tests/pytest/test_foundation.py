@@ -355,7 +355,7 @@ EUROPEAN_VARS = {
     "decimal_separator": ",",
     "input_encoding": "latin-1",
 }
-GUARD_SELECTION = ["--select", "+int_order_lines_cleaned", "--exclude", "test_type:unit"]
+GUARD_SELECTION = ["--select", "+int_order_lines_cleaned", *UNIT_TESTS_RUN_ELSEWHERE]
 
 
 def write_export(path: Path, rows: list[list[str]], encoding: str) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtRun, run_dbt
+from conftest import UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
 from sklearn.metrics import adjusted_rand_score
 
 SEGMENT_MARTS = [
@@ -260,8 +260,7 @@ def build_tiny(tmp_path: Path, orders: list[tuple[str, str, str, int]]) -> DbtRu
             "build",
             "--indirect-selection",
             "cautious",
-            "--exclude-resource-type",
-            "unit_test",
+            *UNIT_TESTS_RUN_ELSEWHERE,
             "--select",
             *SEGMENT_MARTS,
         ],

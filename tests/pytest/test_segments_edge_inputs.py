@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DbtRun, run_dbt
+from conftest import UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
 from test_segments_build import features_oracle
 
 AREA_MARTS = [
@@ -53,7 +53,7 @@ def build_inputs(work: Path, files: dict[str, str]) -> DbtRun:
     data_dir.mkdir(parents=True)
     for name, text in files.items():
         (data_dir / f"{name}.csv").write_text(text, encoding="utf-8")
-    args = ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
+    args = ["build", "--indirect-selection", "cautious", *UNIT_TESTS_RUN_ELSEWHERE]
     return run_dbt([*args, "--select", *AREA_MARTS], work, {"data_dir": str(data_dir)}).check()
 
 
