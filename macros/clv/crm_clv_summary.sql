@@ -1,5 +1,7 @@
 {#- BG/NBD and Gamma-Gamma summary of every customer with a purchase before a cutoff date. -#}
-{% macro crm_clv_summary(order_lines_relation, cutoff_date_expression) %}
+{% macro crm_clv_summary(
+    order_lines_relation, cutoff_date_expression, relation_grain='order_line'
+) %}
     {#-
         Arguments as crm_customer_rfm_features (order lines dated before the cutoff count).
         Purchase orders and net amounts are those of crm_customer_orders_summarized, as in
@@ -18,6 +20,8 @@
             purchase_value_mean          value of all purchase days / (x + 1) (an amount, crm_amount_ratio),
             historic_value               net amount of all the customer's orders before the
                                          cutoff, returns included (= fct_customer_rfm.monetary).
+        relation_grain: 'order_line' or 'order' (int_orders_summarized), as in
+        crm_customer_rfm_features.
         Inner CTE names start with clv_ so that they never shadow the caller's.
     -#}
     with
@@ -27,7 +31,9 @@
     ),
 
     clv_orders as (
-        {{ crm_customer_orders_summarized(order_lines_relation, cutoff_date_expression) }}
+        {{ crm_mining.crm_customer_orders_summarized(
+            order_lines_relation, cutoff_date_expression, relation_grain
+        ) }}
     ),
 
     clv_purchase_days as (
@@ -88,12 +94,12 @@
             ) }} - 1 as customer_age_days,
             case
                 when clv_purchases_summarized.repeat_purchase_days > 0
-                    then {{ crm_amount_ratio(
+                    then {{ crm_mining.crm_amount_ratio(
                         'clv_purchases_summarized.repeat_purchase_value',
                         'clv_purchases_summarized.repeat_purchase_days'
                     ) }}
             end as repeat_purchase_value_mean,
-            {{ crm_amount_ratio(
+            {{ crm_mining.crm_amount_ratio(
                 'clv_purchases_summarized.purchase_value',
                 '(clv_purchases_summarized.repeat_purchase_days + 1)'
             ) }} as purchase_value_mean,

@@ -29,7 +29,7 @@
 {% macro crm_line_amount(quantity, unit_price) %}
     cast(
         cast({{ quantity }} as decimal(38, 3)) * cast({{ unit_price }} as decimal(38, 4))
-        as {{ crm_type_amount() }}
+        as {{ crm_mining.crm_type_amount() }}
     )
 {% endmacro %}
 
@@ -42,7 +42,8 @@
         (r - 0.00005) * count <= |amount| < (r + 0.00005) * count. count must be positive.
     -#}
     {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
-    {%- set guess = 'cast(' ~ magnitude ~ ' / ' ~ count ~ ' as ' ~ crm_type_amount() ~ ')' -%}
+    {%- set guess = 'cast(' ~ magnitude ~ ' / ' ~ count
+        ~ ' as ' ~ crm_mining.crm_type_amount() ~ ')' -%}
     cast(
         case when {{ amount }} < 0 then -1 else 1 end
         * case
@@ -52,6 +53,6 @@
                 then {{ guess }} + 0.0001
             else {{ guess }}
         end
-        as {{ crm_type_amount() }}
+        as {{ crm_mining.crm_type_amount() }}
     )
 {%- endmacro %}

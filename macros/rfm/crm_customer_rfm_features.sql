@@ -1,5 +1,7 @@
 {#- RFM features of every customer as of a cutoff date, from the order lines dated before it. -#}
-{% macro crm_customer_rfm_features(order_lines_relation, cutoff_date_expression) %}
+{% macro crm_customer_rfm_features(
+    order_lines_relation, cutoff_date_expression, relation_grain='order_line'
+) %}
     {#-
         Contract (see docs/rfm.md, "Features as of any date"):
 
@@ -31,6 +33,9 @@
                                sum of decimals (crm_type_amount), the same in any order,
             avg_order_value  = monetary / frequency, rounded to 4 decimals (crm_amount_ratio).
         Customers whose lines before the cutoff are only returns get no row.
+        relation_grain: 'order_line' (default) for order lines as above, or 'order' for a
+            relation of one row per order, int_orders_summarized (its lines summed once,
+            for every cutoff): see crm_customer_orders_summarized.
         Inner CTE names start with rfm_ so that they never shadow the caller's.
     -#}
     with
@@ -40,7 +45,9 @@
     ),
 
     rfm_orders_summarized as (
-        {{ crm_customer_orders_summarized(order_lines_relation, cutoff_date_expression) }}
+        {{ crm_mining.crm_customer_orders_summarized(
+            order_lines_relation, cutoff_date_expression, relation_grain
+        ) }}
     ),
 
     rfm_customers_summarized as (
@@ -65,7 +72,7 @@
             ) }} as recency_days,
             rfm_customers_summarized.frequency,
             rfm_customers_summarized.monetary,
-            {{ crm_amount_ratio(
+            {{ crm_mining.crm_amount_ratio(
                 'rfm_customers_summarized.monetary', 'rfm_customers_summarized.frequency'
             ) }} as avg_order_value,
             {{ dbt.datediff(

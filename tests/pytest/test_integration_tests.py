@@ -125,7 +125,9 @@ def test_own_model_on_a_mart_passes_its_tests(consumer: Consumer) -> None:
     own = {uid: s for uid, s in results.items() if "crm_mining_integration_tests" in uid}
     assert own["model.crm_mining_integration_tests.shop_customer_value_tiers"] == "success"
     tests = {uid: s for uid, s in own.items() if uid.startswith("test.")}
-    assert len(tests) == 3 and set(tests.values()) == {"pass"}, tests
+    assert len(tests) == 4 and set(tests.values()) == {"pass"}, tests
+    # crm_mining's order-level macros agree from order lines and from its order summary.
+    assert "test.crm_mining_integration_tests.crm_mining_order_grains_agree" in tests
     tiers = consumer.build.rows(
         "select value_tier, customer_count from main_analytics.shop_customer_value_tiers"
     )

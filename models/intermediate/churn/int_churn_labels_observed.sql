@@ -1,11 +1,11 @@
 {#-
     One row per customer of the training snapshot: did they make a purchase in the horizon
-    [cutoff_date, as_of_date)? Reads only the order lines dated inside that window.
+    [cutoff_date, as_of_date)? Reads only the orders dated inside that window.
 -#}
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 churn_snapshots as (
@@ -32,15 +32,15 @@ training_customers as (
 
 purchases_in_horizon as (
     select
-        order_lines.customer_id,
-        count(distinct order_lines.order_id) as count_purchases_in_horizon
-    from order_lines
+        customer_orders.customer_id,
+        count(*) as count_purchases_in_horizon
+    from customer_orders
     cross join training_snapshot
-    where order_lines.customer_id is not null
-        and order_lines.quantity > 0
-        and order_lines.order_date >= training_snapshot.cutoff_date
-        and order_lines.order_date < training_snapshot.horizon_end_date
-    group by order_lines.customer_id
+    where customer_orders.customer_id is not null
+        and customer_orders.is_purchase_order
+        and customer_orders.order_date >= training_snapshot.cutoff_date
+        and customer_orders.order_date < training_snapshot.horizon_end_date
+    group by customer_orders.customer_id
 ),
 
 labels_observed as (

@@ -1,48 +1,36 @@
 {#-
     One row per snapshot, customer and order dated strictly before the snapshot's cutoff: what
-    the churn features aggregate (purchase flag, purchase amount, units bought and returned).
-    Guests are left out. Everything here is before the cutoff, so nothing built on it can leak.
+    the churn features aggregate (purchase flag, purchase amount, units bought and returned,
+    summed once per order in int_orders_summarized). Guests are left out. Everything here is
+    before the cutoff, so nothing built on it can leak.
 -#}
 
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 churn_snapshots as (
     select * from {{ ref('int_churn_snapshots_resolved') }}
 ),
 
-lines_before_cutoff as (
+orders_before_cutoff as (
     select
         churn_snapshots.snapshot_name,
-        order_lines.customer_id,
-        order_lines.order_id,
-        order_lines.order_date,
-        order_lines.quantity,
-        order_lines.line_amount,
-        {{ dbt.datediff('order_lines.order_date', 'churn_snapshots.cutoff_date', 'day') }}
-            as days_before_cutoff
-    from order_lines
+        customer_orders.customer_id,
+        customer_orders.order_id,
+        customer_orders.order_date,
+        {{ dbt.datediff('customer_orders.order_date', 'churn_snapshots.cutoff_date', 'day') }}
+            as days_before_cutoff,
+        customer_orders.is_purchase_order,
+        customer_orders.purchase_amount,
+        customer_orders.purchased_quantity,
+        customer_orders.returned_quantity
+    from customer_orders
     inner join churn_snapshots
-        on order_lines.order_date < churn_snapshots.cutoff_date
-    where order_lines.customer_id is not null
-),
-
-orders_summarized as (
-    select
-        snapshot_name,
-        customer_id,
-        order_id,
-        min(order_date) as order_date,
-        min(days_before_cutoff) as days_before_cutoff,
-        max(case when quantity > 0 then 1 else 0 end) = 1 as is_purchase_order,
-        sum(case when quantity > 0 then line_amount else 0 end) as purchase_amount,
-        sum(case when quantity > 0 then quantity else 0 end) as purchased_quantity,
-        sum(case when quantity < 0 then -quantity else 0 end) as returned_quantity
-    from lines_before_cutoff
-    group by snapshot_name, customer_id, order_id
+        on customer_orders.order_date < churn_snapshots.cutoff_date
+    where customer_orders.customer_id is not null
 )
 
-select * from orders_summarized
+select * from orders_before_cutoff

@@ -1,14 +1,14 @@
 {#-
     One row per snapshot and customer with a purchase order before the snapshot's cutoff: the
     RFM features as of the cutoff (the RFM area's macro crm_customer_rfm_features, once per
-    snapshot, on the kept order lines dated strictly before the cutoff).
+    snapshot, on the orders of int_orders_summarized dated strictly before the cutoff).
 -#}
 {%- set snapshot_names = ['training', 'scoring'] -%}
 
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 churn_snapshots as (
@@ -18,9 +18,10 @@ churn_snapshots as (
 {% for snapshot_name in snapshot_names %}
     rfm_{{ snapshot_name }} as (
         {{ crm_customer_rfm_features(
-            'order_lines',
+            'customer_orders',
             "(select cutoff_date from churn_snapshots where snapshot_name = '"
-            ~ snapshot_name ~ "')"
+            ~ snapshot_name ~ "')",
+            relation_grain='order'
         ) }}
     ),
 {% endfor %}

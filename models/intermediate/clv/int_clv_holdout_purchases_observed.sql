@@ -5,8 +5,8 @@
 -#}
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 clv_snapshots as (
@@ -33,7 +33,9 @@ calibration_customers as (
 
 orders_before_horizon_end as (
     {{ crm_customer_orders_summarized(
-        'order_lines', '(select horizon_end_date from calibration_snapshot)'
+        'customer_orders',
+        '(select horizon_end_date from calibration_snapshot)',
+        relation_grain='order'
     ) }}
 ),
 

@@ -4,8 +4,8 @@
 -#}
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 clv_snapshots as (
@@ -14,22 +14,25 @@ clv_snapshots as (
 
 scoring_summary as (
     {{ crm_clv_summary(
-        'order_lines',
-        "(select cutoff_date from clv_snapshots where snapshot_name = 'scoring')"
+        'customer_orders',
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'scoring')",
+        relation_grain='order'
     ) }}
 ),
 
 calibration_summary as (
     {{ crm_clv_summary(
-        'order_lines',
-        "(select cutoff_date from clv_snapshots where snapshot_name = 'calibration')"
+        'customer_orders',
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'calibration')",
+        relation_grain='order'
     ) }}
 ),
 
 churn_training_summary as (
     {{ crm_clv_summary(
-        'order_lines',
-        "(select cutoff_date from clv_snapshots where snapshot_name = 'churn_training')"
+        'customer_orders',
+        "(select cutoff_date from clv_snapshots where snapshot_name = 'churn_training')",
+        relation_grain='order'
     ) }}
 ),
 

@@ -1,8 +1,8 @@
 {#- One row per customer with a purchase before as_of_date: RFM features (macro contract). -#}
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+customer_orders as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 analysis_date as (
@@ -10,7 +10,9 @@ analysis_date as (
 ),
 
 rfm_features as (
-    {{ crm_customer_rfm_features('order_lines', '(select as_of_date from analysis_date)') }}
+    {{ crm_customer_rfm_features(
+        'customer_orders', '(select as_of_date from analysis_date)', relation_grain='order'
+    ) }}
 )
 
 select * from rfm_features

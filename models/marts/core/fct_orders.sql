@@ -4,8 +4,8 @@ orders_validated as (
     select * from {{ ref('int_orders_validated') }}
 ),
 
-order_lines as (
-    select * from {{ ref('int_order_lines_cleaned') }}
+orders_summarized as (
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 kept_orders as (
@@ -19,12 +19,12 @@ kept_orders as (
 ),
 
 orders_from_flat_lines as (
-    select distinct
+    select
         order_id,
         customer_id,
         ordered_at,
         order_date
-    from order_lines
+    from orders_summarized
     where input_name = 'transactions'
 ),
 
@@ -37,15 +37,14 @@ orders_unioned as (
 lines_per_order as (
     select
         order_id,
-        count(*) as line_count,
-        count(distinct case when quantity > 0 then product_id end) as distinct_product_count,
-        cast(sum(purchased_quantity) as {{ crm_type_quantity_total() }}) as purchased_quantity,
-        cast(sum(returned_quantity) as {{ crm_type_quantity_total() }}) as returned_quantity,
-        sum(purchase_amount) as gross_revenue,
-        sum(return_amount) as returned_amount,
-        sum(line_amount) as net_revenue
-    from order_lines
-    group by order_id
+        line_count,
+        distinct_product_count,
+        purchased_quantity,
+        returned_quantity,
+        purchase_amount as gross_revenue,
+        return_amount as returned_amount,
+        net_amount as net_revenue
+    from orders_summarized
 ),
 
 orders_joined as (
