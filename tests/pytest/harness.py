@@ -76,21 +76,23 @@ class DbtRun:
         assert len(rows) == 1 and len(rows[0]) == 1, rows
         return rows[0][0]
 
-    def run_results(self) -> dict[str, Any]:
-        """dbt's target/run_results.json of the invocation."""
-        return json.loads((self.work_dir / "target" / "run_results.json").read_text())
 
-
-def dbt_env(work_dir: Path, db_name: str, partial_parse: bool) -> dict[str, str]:
+def dbt_env(
+    work_dir: Path, db_name: str, partial_parse: bool, artifacts: bool = False
+) -> dict[str, str]:
     """The environment of a dbt invocation run in work_dir, whose files all live there.
 
     db_name is the database file, relative to the directory dbt runs in, or absolute.
+    artifacts: write target/manifest.json, run_results.json and the graph. dbt writes the
+    manifest twice per invocation, about a tenth of a small build's CPU time: only the tests
+    that read an artifact ask for them.
     """
     return {
         **os.environ,
         **bench_dbt_env(work_dir),  # profile, target and logs, no telemetry (as make bench)
         "CRM_DUCKDB_PATH": db_name,  # run_dbt's is relative: the same in every invocation
         "DBT_PARTIAL_PARSE": str(partial_parse),
+        "DBT_WRITE_JSON": str(artifacts),
         # dbt's debug log (every statement) costs about 3% of a build: keep its info lines.
         "DBT_LOG_LEVEL_FILE": "info",
     }
@@ -131,6 +133,7 @@ def run_dbt(
     work_dir: Path,
     dbt_vars: dict[str, Any] | None = None,
     db_name: str = "crm.duckdb",
+    artifacts: bool = False,
 ) -> DbtRun:
     """Run `dbt <args>` on the project with its own database file under work_dir.
 
@@ -138,7 +141,7 @@ def run_dbt(
     partial parsing: the first invocation with given vars parses the project, later ones with
     the same vars start from its parse (dbt checks vars, profile and every file's checksum).
     dbt runs as its command line does, in a process forked from one that already imported it
-    (dbt_launcher).
+    (dbt_launcher). artifacts: as dbt_env's.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / db_name
@@ -150,7 +153,7 @@ def run_dbt(
         command += ["--vars", json.dumps(dbt_vars, default=str)]
     parsed = work_dir / "target" / "partial_parse.msgpack"
     cached = PARSE_CACHE / f"{_parse_key(dbt_vars, db_name)}.msgpack" if PARSE_CACHE else None
-    env = dbt_env(work_dir, db_name, partial_parse=cached is not None)
+    env = dbt_env(work_dir, db_name, partial_parse=cached is not None, artifacts=artifacts)
     if cached is not None and cached.exists():
         parsed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, parsed)
@@ -206,7 +209,7 @@ def shared_build(
 
     prepare(data_dir) writes the input files into data_dir (or generates them) and returns
     the dbt vars of the build. The outcome is returned whether or not dbt succeeded: call
-    `.check()` on it.
+    `.check()` on it. A shared build writes dbt's artifacts (target/), which tests read.
     """
     root = session_dir(tmp_path_factory)
     work_dir = root / name
@@ -215,7 +218,7 @@ def shared_build(
         if not outcome.exists():
             work_dir.mkdir(parents=True, exist_ok=True)
             dbt_vars = prepare(work_dir / "data")
-            run = run_dbt(list(args), work_dir, dbt_vars)
+            run = run_dbt(list(args), work_dir, dbt_vars, artifacts=True)
             outcome.write_text(
                 json.dumps(
                     {

@@ -105,7 +105,7 @@ def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) ->
 
 def test_docs_site_lists_every_mart(sample_build: DbtRun, manifest: dict) -> None:
     work = sample_build.db_path.parent
-    run_dbt(["docs", "generate", "--no-compile"], work).check()
+    run_dbt(["docs", "generate", "--no-compile"], work, artifacts=True).check()
     assert (work / "target" / "index.html").exists()
     catalog = json.loads((work / "target" / "catalog.json").read_text())
     documented = json.loads((work / "target" / "manifest.json").read_text())

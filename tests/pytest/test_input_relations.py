@@ -142,13 +142,15 @@ class SmallInputs:
         self.work_dir = work_dir
         self.db_path = work_dir / "crm.duckdb"
 
-    def run(self, args: list[str], setup_sql: str, dbt_vars: dict | None = None) -> DbtRun:
+    def run(
+        self, args: list[str], setup_sql: str, dbt_vars: dict | None = None, artifacts: bool = False
+    ) -> DbtRun:
         for stale in (self.db_path, self.db_path.with_suffix(".duckdb.wal")):
             stale.unlink(missing_ok=True)
         if setup_sql:
             with duckdb.connect(str(self.db_path)) as con:
                 con.execute(setup_sql)
-        env = dbt_env(self.work_dir, str(self.db_path), partial_parse=True)
+        env = dbt_env(self.work_dir, str(self.db_path), partial_parse=True, artifacts=artifacts)
         command = [*args, "--vars", json.dumps(dbt_vars or SMALL_VARS)]
         returncode, output = dbt_launcher.run(command, env, PROJECT_DIR)
         return DbtRun(returncode, output, self.db_path)
@@ -163,7 +165,9 @@ def small_inputs(tmp_path_factory: pytest.TempPathFactory) -> SmallInputs:
 def typed_staging(small_inputs: SmallInputs) -> DbtRun:
     """Staging only, on the shop's typed tables, with the European vars (a copy of the
     database, which the runs of bad inputs replace)."""
-    run = small_inputs.run(["run", "--select", "path:models/staging"], TYPED_TABLES_SQL).check()
+    run = small_inputs.run(
+        ["run", "--select", "path:models/staging"], TYPED_TABLES_SQL, artifacts=True
+    ).check()
     kept = small_inputs.work_dir / "typed" / "crm.duckdb"
     kept.parent.mkdir()
     shutil.copy(run.db_path, kept)

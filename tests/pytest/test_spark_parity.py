@@ -3,7 +3,10 @@ the bundled sample compared with DuckDB's builds. Skipped with the reason when J
 pyspark) is missing. Every Spark invocation runs in one process (spark_runs.py: one JVM).
 
 This project, `dbt build --target spark` of every mart that builds there, with everything
-upstream: models, seeds, data tests and unit tests.
+upstream: models, seeds, data tests and unit tests. The standard data tests (unique, not_null,
+relationships, accepted values and ranges, unique combinations) run on Spark where they guard a
+mart: on staging and intermediate models their SQL is the same template with other names, and
+the models' outputs are compared through the marts below; every test runs on DuckDB.
 - The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
   1e-9.
 - The marts that read a dbt Python model (sentiment, segments, churn, CLV, dim_customers) build on
@@ -51,6 +54,39 @@ TOLERANCE = 1e-9
 CONSUMER_MARTS = ["fct_orders", "dim_products", "audit_rejected_rows",
                   "audit_input_reconciliation", "fct_customer_rfm"]  # fmt: skip
 CONSUMER_MART_SCHEMA = "shop_analytics_crm"
+#: Generic tests whose SQL is one template whatever model and column they test (see the
+#: docstring): on Spark they run on the marts only.
+TEMPLATE_TESTS = {"unique", "not_null", "relationships", "accepted_values", "accepted_range",
+                  "unique_combination_of_columns"}  # fmt: skip
+
+
+def template_tests_off_marts(manifest: dict[str, Any]) -> list[str]:
+    """Names of the TEMPLATE_TESTS tests of a model outside models/marts/, sorted."""
+    nodes = manifest["nodes"]
+
+    def on_mart(test: dict[str, Any]) -> bool:
+        model = nodes.get(test.get("attached_node") or "", {})
+        return str(model.get("original_file_path", "")).startswith("models/marts/")
+
+    return sorted(
+        node["name"]
+        for node in nodes.values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") in TEMPLATE_TESTS
+        and not on_mart(node)
+    )
+
+
+def test_template_tests_stay_on_marts(sample_build: Any) -> None:
+    """The exclusion leaves the marts' tests and the other tests on Spark."""
+    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    excluded = set(template_tests_off_marts(manifest))
+    assert "not_null_fct_orders_order_id" not in excluded
+    assert any(name.startswith("unique_int_") for name in excluded)
+    kept_kinds = {(n.get("test_metadata") or {}).get("name") for n in tests
+                  if n["name"] not in excluded}  # fmt: skip
+    assert {"unique", "not_null", "row_checks", "crm_recommendations_not_bought"} <= kept_kinds
 
 
 @dataclass(frozen=True)
@@ -172,11 +208,13 @@ def failed_nodes(work_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, SparkConsumer]:
+def spark_runs(
+    tmp_path_factory: pytest.TempPathFactory, sample_build: Any
+) -> tuple[SparkBuild, SparkConsumer]:
     """Every Spark invocation of this module, in one process (one JVM, see spark_runs.py):
 
     1. this project: every mart that builds on Spark with everything upstream, seeds, data and
-       unit tests, from the bundled sample (`dbt build`);
+       unit tests, from the bundled sample (`dbt build`; template tests on marts only);
     2. the consumer project (integration_tests/, crm_mining as a package): load the sample
        into typed tables of the Spark schema raw_shop (`run-operation load_shop_tables`);
     3. the consumer: its own model and the SQL marts that read every input (`dbt run`).
@@ -193,12 +231,16 @@ def spark_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[SparkBuild, Sp
     consumer_dir.mkdir()
     consumer = consumer_env(project, consumer_dir, spark_env)
     run_consumer(project, ["deps"], consumer).check()
+    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    off_marts = template_tests_off_marts(manifest)
     outcomes = run_in_one_jvm(
         [
             Invocation(
                 PROJECT_DIR,
                 [
                     "build", "--target", "spark", "--select", *SPARK_SELECTOR,
+                    "--exclude", *off_marts,
+                    "--vars", json.dumps({"spark_seeds_from_files": True}),
                     "--indirect-selection", "cautious", "--threads", "2",
                 ],
                 {**os.environ, **spark_env},
