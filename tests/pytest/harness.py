@@ -128,6 +128,24 @@ def _parse_key(dbt_vars: dict[str, Any] | None, db_name: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def reuse_parse(
+    work_dir: Path, dbt_vars: dict[str, Any] | None = None, db_name: str = "crm.duckdb"
+) -> Path | None:
+    """The session's cached parse for these vars and database name (None: no cache), copied
+    into work_dir's target folder when there is one, for dbt's partial parsing to start from.
+
+    dbt itself decides whether it may: it parses again when the project's files, vars or
+    profile differ from the cached parse's."""
+    if PARSE_CACHE is None:
+        return None
+    cached = PARSE_CACHE / f"{_parse_key(dbt_vars, db_name)}.msgpack"
+    if cached.exists():
+        parsed = work_dir / "target" / "partial_parse.msgpack"
+        parsed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, parsed)
+    return cached
+
+
 def run_dbt(
     args: list[str],
     work_dir: Path,
@@ -152,11 +170,8 @@ def run_dbt(
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars, default=str)]
     parsed = work_dir / "target" / "partial_parse.msgpack"
-    cached = PARSE_CACHE / f"{_parse_key(dbt_vars, db_name)}.msgpack" if PARSE_CACHE else None
+    cached = reuse_parse(work_dir, dbt_vars, db_name)
     env = dbt_env(work_dir, db_name, partial_parse=cached is not None, artifacts=artifacts)
-    if cached is not None and cached.exists():
-        parsed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, parsed)
     started = time.perf_counter()
     returncode, output = dbt_launcher.run(command, env, work_dir)
     seconds = time.perf_counter() - started

@@ -182,12 +182,37 @@ def _python_models_read(nodes: dict[str, dict[str, Any]]) -> set[str]:
     }
 
 
-@pytest.fixture(scope="module")
-def dbt_ls_by_target(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    work_dir = tmp_path_factory.mktemp("dbt_ls")
+def _manifest_nodes(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What `_dbt_ls` gives, from a manifest: its enabled models, tests and unit tests."""
+    nodes = [
+        node
+        for node in [*manifest["nodes"].values(), *manifest["unit_tests"].values()]
+        if node["resource_type"] in ("model", "test", "unit_test")
+    ]
     return {
-        target: _dbt_ls(target, work_dir / target)
-        for target in ("dev", "spark", "spark_with_cluster")
+        node["name"]: {
+            "name": node["name"],
+            "resource_type": node["resource_type"],
+            "original_file_path": node["original_file_path"],
+            "depends_on": node["depends_on"],
+        }
+        for node in nodes
+    }
+
+
+@pytest.fixture(scope="module")
+def dbt_ls_by_target(
+    tmp_path_factory: pytest.TempPathFactory, sample_build: Any
+) -> dict[str, dict[str, Any]]:
+    """The nodes of each target. DuckDB's (dev): those of the session's sample build, parsed
+    with the same project, profile and vars (its manifest), instead of parsing them again."""
+    work_dir = tmp_path_factory.mktemp("dbt_ls")
+    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    return {
+        "dev": _manifest_nodes(manifest),
+        **{
+            target: _dbt_ls(target, work_dir / target) for target in ("spark", "spark_with_cluster")
+        },
     }
 
 
