@@ -25,11 +25,15 @@ over worker processes. Output rows come back in input order and the result is so
 size. The result is an Arrow table (dbt-duckdb writes it as it writes a pandas frame): this
 module does not import pandas, whose import alone is ~0.6 s of every incremental run.
 
-Workers are started with ``fork``: it costs milliseconds, where ``spawn`` re-imports dbt and
-pandas in every worker (3 to 6 s on this machine, more than scoring 50,000 texts). Forking from
-dbt's threaded process is safe here because a worker only runs pure-Python VADER code on the
-texts it receives through its queue: it never touches DuckDB or dbt, and the locks it does use
-(import, logging, malloc) are reinitialised in the child by CPython and glibc.
+Workers are forked from a fork server (``multiprocessing``'s ``forkserver``), a small process
+started once per dbt process that has imported the caller's ``__main__`` (dbt's command) and this
+module, not from dbt's own process. Forking dbt itself made the workers share its memory page by
+page, copy-on-write: as dbt went on (DuckDB reusing its buffers, the other threads' models), each
+page it wrote was copied: a 100 M-line build scoring 3.3 M texts under an 8 GB cap was killed
+there, dbt holding 4.9 GB and the workers about 3 GB of pages it had rewritten
+(docs/benchmarks.md). Forking a threaded process is also what Python warns against. The server
+costs one import of dbt (2 to 3 s, once), paid only when a batch is large enough for workers
+(``sentiment_parallel_threshold``).
 """
 
 from __future__ import annotations
@@ -200,7 +204,10 @@ def _ordered_map(
         for chunk in chunks:
             yield function(chunk)
         return
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    # __main__ first (multiprocessing's default): workers forked from the server need not
+    # import it again. No effect once this process's server runs.
+    context.set_forkserver_preload(["__main__", __name__])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[np.ndarray]] = deque()
         for chunk in chunks:

@@ -160,7 +160,7 @@ def test_settings_from_dbt_config() -> None:
     config = {
         "sentiment_workers": "None",
         "sentiment_chunk_size": "5000",
-        "sentiment_parallel_threshold": "5000",
+        "sentiment_parallel_threshold": "100000",
         "sentiment_max_chars": "10000",
     }
     # No second default: a var missing from the config is an error naming it; only
