@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crm_mining.bench.memory_cap import MemoryCap
+
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -44,12 +46,20 @@ class Timing:
     seconds: float
     peak_rss_mb: float
     output: str
+    #: With a memory cap: the peak of the command's memory, each page counted once (MemoryCap).
+    peak_capped_mb: float | None = None
 
 
 def run_timed(
-    command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR
+    command: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path = PROJECT_DIR,
+    memory_cap: MemoryCap | None = None,
 ) -> Timing:
-    """Run a command, return its wall time and the peak RSS of it and its children (Linux)."""
+    """Run a command, return its wall time and the peak RSS of it and its children (Linux).
+
+    memory_cap: run it in that cgroup (entered), under its hard limit.
+    """
     start = time.perf_counter()
     with subprocess.Popen(
         command,
@@ -58,14 +68,23 @@ def run_timed(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=memory_cap.preexec if memory_cap else None,
     ) as process:
         output = process.stdout.read() if process.stdout else ""
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-4000:]}")
-    return Timing(seconds, usage.ru_maxrss / 1024.0, output)
+        killed = (
+            f" (killed: over the memory cap of {memory_cap.limit_bytes / 1024**3:.1f} GiB?)"
+            if memory_cap and process.returncode == -9
+            else ""
+        )
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({process.returncode}){killed}:\n{output[-4000:]}"
+        )
+    capped = memory_cap.peak_mb if memory_cap else None
+    return Timing(seconds, usage.ru_maxrss / 1024.0, output, capped)
 
 
 def dbt_env(work_dir: Path) -> dict[str, str]:
