@@ -12,7 +12,6 @@ import os
 import shutil
 from pathlib import Path
 
-from crm_mining.bench import memory_cap
 from crm_mining.bench.common import (
     BenchResult,
     Timing,
@@ -20,7 +19,7 @@ from crm_mining.bench.common import (
     dbt_env,
     run_timed,
 )
-from crm_mining.bench.memory_cap import MemoryCap
+from crm_mining.bench.memory_cap import MemoryCap, parse_bytes, unavailable_reason
 
 #: Order lines of the default scales, and of the out-of-core run (opt-in area build_100m).
 SCALES = (1_000_000, 10_000_000)
@@ -110,9 +109,9 @@ def run_out_of_core(work_dir: Path, quick: bool) -> list[BenchResult]:
     note = f"CRM_DUCKDB_MEMORY_LIMIT={limit}"
     cap_bytes = None
     if cap_text.lower() != "none":
-        reason = memory_cap.unavailable_reason()
+        reason = unavailable_reason()
         if reason is None:
-            cap_bytes = memory_cap.parse_bytes(cap_text)
+            cap_bytes = parse_bytes(cap_text)
             note += f", dbt --threads 1, whole build capped at {cap_text} (peak: its cgroup's)"
         else:
             note += f", not capped ({reason}; peak: RSS of the largest process)"
