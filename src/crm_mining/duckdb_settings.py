@@ -1,0 +1,46 @@
+"""dbt-duckdb plugin: DuckDB settings of the profile that are optional and fixed at connect.
+
+DuckDB's thread count (`threads`) has no value that means "DuckDB's default", so the profile
+cannot pass it as a plain `config_options` entry read from an environment variable: unset must
+leave the key out. This plugin, named in the profile's `plugins`, adds `threads` to the
+connection's configuration only when its config gives one (profiles.yml reads
+CRM_DUCKDB_THREADS; empty or unset: DuckDB's default, one thread per core).
+
+Why a user sets it: DuckDB's memory-hungry operators (sorts, windows, hash aggregates) take
+memory per thread; under a low `memory_limit` (CRM_DUCKDB_MEMORY_LIMIT) fewer threads spill
+less and stay within the limit (docs/benchmarks.md, the 100 M out-of-core run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+
+def parse_threads(value: Any) -> int | None:
+    """The thread count a config value asks for; None for unset or empty (DuckDB's default).
+
+    Raises ValueError naming CRM_DUCKDB_THREADS for anything but a positive integer.
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(
+            f"CRM_DUCKDB_THREADS (DuckDB's thread count) must be a positive integer or empty, "
+            f"got {value!r}"
+        )
+    threads = int(text)
+    return threads
+
+
+class Plugin(BasePlugin):
+    """Adds the optional settings to the configuration DuckDB opens the database with."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.threads = parse_threads(plugin_config.get("threads"))
+
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        if self.threads is not None:
+            config["threads"] = self.threads

@@ -1,0 +1,62 @@
+"""DuckDB's thread count from the profile (CRM_DUCKDB_THREADS, crm_mining.duckdb_settings):
+unset leaves DuckDB's default, a number opens the database with that many threads, anything
+else stops dbt with the variable's name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dbt.adapters.duckdb.plugins import BasePlugin
+from harness import PROJECT_DIR, run_dbt
+
+from crm_mining.duckdb_settings import parse_threads
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), (" ", None),
+                                                 ("1", 1), (" 3 ", 3), (4, 4)])  # fmt: skip
+def test_thread_values(value: object, expected: int | None) -> None:
+    assert parse_threads(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "+2"])
+def test_bad_thread_values_name_the_variable(value: str) -> None:
+    with pytest.raises(ValueError, match="CRM_DUCKDB_THREADS"):
+        parse_threads(value)
+
+
+def duckdb_threads(config: dict[str, object]) -> int:
+    with duckdb.connect(config=config) as con:  # type: ignore[arg-type]
+        return int(con.sql("select current_setting('threads')").fetchall()[0][0])
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("", None)])
+def test_the_plugin_sets_threads_only_when_given(value: str, expected: int | None) -> None:
+    plugin = BasePlugin.create("crm_mining.duckdb_settings", config={"threads": value})
+    config: dict[str, object] = {"memory_limit": "1GiB"}
+    plugin.update_connection_config(None, config)
+    assert config.get("threads") == expected
+    assert duckdb_threads(config) == (expected or duckdb_threads({}))
+
+
+def test_the_profile_reads_the_variable() -> None:
+    dev = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["crm_mining"]["outputs"]["dev"]
+    (plugin,) = dev["plugins"]
+    assert plugin["module"] == "crm_mining.duckdb_settings"
+    assert plugin["config"]["threads"] == "{{ env_var('CRM_DUCKDB_THREADS', '') }}"
+
+
+def test_dbt_opens_duckdb_with_the_threads_of_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through dbt: the plugin is loaded and the database opens with one thread."""
+    monkeypatch.setenv("CRM_DUCKDB_THREADS", "1")
+    run = run_dbt(
+        ["show", "--inline", "select current_setting('threads') as threads", "--output", "json"],
+        tmp_path,
+    ).check()
+    shown = json.loads(run.output[run.output.index("{") : run.output.rindex("}") + 1])
+    assert shown["show"] == [{"threads": 1}]
