@@ -25,12 +25,44 @@
     {{ return('decimal(38, 4)') }}
 {% endmacro %}
 
-{# quantity * unit_price as an amount: the product is exact before its one rounding. #}
+{# quantity * unit_price as an amount: the exact product (7 decimals), rounded once to 4. #}
 {% macro crm_line_amount(quantity, unit_price) %}
+    {{ return(adapter.dispatch('crm_line_amount', 'crm_mining')(quantity, unit_price)) }}
+{% endmacro %}
+
+{% macro default__crm_line_amount(quantity, unit_price) %}
+    {#-
+        The product of the input types is exact where an engine widens it to the sum of the
+        precisions (Spark, Snowflake: DECIMAL(37, 7); Postgres: numeric). Wider operands are
+        not: past 38 digits Spark cuts the product to 6 decimals, so the amount was rounded
+        twice (0.001 * 0.0495 came out 0.0001 instead of 0.0000).
+    -#}
     cast(
-        cast({{ quantity }} as decimal(38, 3)) * cast({{ unit_price }} as decimal(38, 4))
+        cast({{ quantity }} as {{ crm_mining.crm_type_quantity() }})
+        * cast({{ unit_price }} as {{ crm_mining.crm_type_price() }})
         as {{ crm_mining.crm_type_amount() }}
     )
+{% endmacro %}
+
+{% macro duckdb__crm_line_amount(quantity, unit_price) %}
+    {#-
+        DuckDB keeps the product of two DECIMAL(18)s at 18 digits, DECIMAL(18, 7), and raises an
+        error past 11 digits before the point: large lines multiply 38-digit operands. Rounding
+        that 128-bit product costs about 20 times the 64-bit one (1.1 s against 0.06 s for
+        10 M lines), so lines with |quantity| and |unit_price| below 100,000 (a product below
+        10^10) take the 64-bit path. Both give the same value.
+    -#}
+    case
+        when abs({{ quantity }}) < 100000 and abs({{ unit_price }}) < 100000
+            then cast(
+                cast({{ quantity }} as decimal(18, 3)) * cast({{ unit_price }} as decimal(18, 4))
+                as {{ crm_mining.crm_type_amount() }}
+            )
+        else cast(
+            cast({{ quantity }} as decimal(38, 3)) * cast({{ unit_price }} as decimal(38, 4))
+            as {{ crm_mining.crm_type_amount() }}
+        )
+    end
 {% endmacro %}
 
 {#- amount / count as an amount: rounded to 4 decimals half away from zero, exactly. -#}

@@ -8,6 +8,14 @@ order_lines_validated as (
     select * from {{ ref('int_order_lines_validated') }}
 ),
 
+kept_lines_priced as (
+    select
+        *,
+        {{ crm_line_amount('quantity', 'unit_price') }} as line_amount
+    from order_lines_validated
+    where row_status = 'kept'
+),
+
 kept_lines as (
     select
         ---------- ids
@@ -22,18 +30,14 @@ kept_lines as (
         category,
         input_name,
 
-        ---------- numerics: exact decimals; amounts that several models need, once
+        ---------- numerics: exact decimals; amounts that several models need, computed once
         quantity,
         unit_price,
-        {{ crm_line_amount('quantity', 'unit_price') }} as line_amount,
+        line_amount,
         case when quantity > 0 then quantity else 0 end as purchased_quantity,
         case when quantity < 0 then -quantity else 0 end as returned_quantity,
-        case
-            when quantity > 0 then {{ crm_line_amount('quantity', 'unit_price') }} else 0
-        end as purchase_amount,
-        case
-            when quantity < 0 then -{{ crm_line_amount('quantity', 'unit_price') }} else 0
-        end as return_amount,
+        case when quantity > 0 then line_amount else 0 end as purchase_amount,
+        case when quantity < 0 then -line_amount else 0 end as return_amount,
 
         ---------- booleans
         quantity < 0 as is_return,
@@ -43,8 +47,7 @@ kept_lines as (
         ordered_at,
         order_date
 
-    from order_lines_validated
-    where row_status = 'kept'
+    from kept_lines_priced
 )
 
 select * from kept_lines
