@@ -2,7 +2,9 @@
     One row per order with kept lines: its lines summed once, for every model that works at
     the order grain (fct_orders, RFM, churn and CLV snapshots). An order has one customer and
     one date (int_order_lines_validated guarantees it), so a model that keeps the orders dated
-    before a cutoff keeps exactly the orders of the lines dated before it.
+    before a cutoff keeps exactly the orders of the lines dated before it. Distinct products
+    per order are counted from int_basket_products_deduplicated (fct_orders): a distinct count
+    here was half of this model's time at scale.
 -#}
 with
 
@@ -18,7 +20,6 @@ orders_summarized as (
         min(ordered_at) as ordered_at,
         min(order_date) as order_date,
         count(*) as line_count,
-        count(distinct case when quantity > 0 then product_id end) as distinct_product_count,
         cast(sum(purchased_quantity) as {{ crm_type_quantity_total() }}) as purchased_quantity,
         cast(sum(returned_quantity) as {{ crm_type_quantity_total() }}) as returned_quantity,
         sum(purchase_amount) as purchase_amount,

@@ -8,10 +8,21 @@ order_lines as (
     select * from {{ ref('int_order_lines_cleaned') }}
 ),
 
+basket_products as (
+    select * from {{ ref('int_basket_products_deduplicated') }}
+),
+
+orders_per_product as (
+    select
+        product_id,
+        count(*) as order_count
+    from basket_products
+    group by product_id
+),
+
 sales_per_product as (
     select
         product_id,
-        count(distinct case when quantity > 0 then order_id end) as order_count,
         cast(sum(purchased_quantity) as {{ crm_type_quantity_total() }}) as purchased_quantity,
         cast(sum(returned_quantity) as {{ crm_type_quantity_total() }}) as returned_quantity,
         sum(line_amount) as net_revenue,
@@ -28,7 +39,7 @@ products_joined as (
         products.category,
         products.list_price,
         products.is_in_product_catalog,
-        coalesce(sales_per_product.order_count, 0) as order_count,
+        coalesce(orders_per_product.order_count, 0) as order_count,
         coalesce(sales_per_product.purchased_quantity, 0) as purchased_quantity,
         coalesce(sales_per_product.returned_quantity, 0) as returned_quantity,
         coalesce(sales_per_product.net_revenue, 0) as net_revenue,
@@ -37,6 +48,8 @@ products_joined as (
     from products
     left join sales_per_product
         on products.product_id = sales_per_product.product_id
+    left join orders_per_product
+        on products.product_id = orders_per_product.product_id
 )
 
 select * from products_joined

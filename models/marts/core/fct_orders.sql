@@ -8,6 +8,10 @@ orders_summarized as (
     select * from {{ ref('int_orders_summarized') }}
 ),
 
+basket_products as (
+    select * from {{ ref('int_basket_products_deduplicated') }}
+),
+
 kept_orders as (
     select
         order_id,
@@ -34,11 +38,18 @@ orders_unioned as (
     select * from orders_from_flat_lines
 ),
 
+products_per_order as (
+    select
+        order_id,
+        count(*) as distinct_product_count
+    from basket_products
+    group by order_id
+),
+
 lines_per_order as (
     select
         order_id,
         line_count,
-        distinct_product_count,
         purchased_quantity,
         returned_quantity,
         purchase_amount as gross_revenue,
@@ -56,7 +67,7 @@ orders_joined as (
         orders_unioned.ordered_at,
         orders_unioned.order_date,
         coalesce(lines_per_order.line_count, 0) as line_count,
-        coalesce(lines_per_order.distinct_product_count, 0) as distinct_product_count,
+        coalesce(products_per_order.distinct_product_count, 0) as distinct_product_count,
         coalesce(lines_per_order.purchased_quantity, 0) as purchased_quantity,
         coalesce(lines_per_order.returned_quantity, 0) as returned_quantity,
         coalesce(lines_per_order.gross_revenue, 0) as gross_revenue,
@@ -65,6 +76,8 @@ orders_joined as (
     from orders_unioned
     left join lines_per_order
         on orders_unioned.order_id = lines_per_order.order_id
+    left join products_per_order
+        on orders_unioned.order_id = products_per_order.order_id
 )
 
 select * from orders_joined
