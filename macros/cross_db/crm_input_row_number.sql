@@ -4,7 +4,12 @@
 {% endmacro %}
 
 {% macro default__crm_input_row_number() %}
-    {#- DuckDB scans in file order when preserve_insertion_order is on (profiles.yml). -#}
+    {#-
+        DuckDB computes row_number() over () in a streaming window whose pipeline runs on one
+        thread and reads the file in order, whatever preserve_insertion_order says
+        (profiles.yml; tests/pytest/test_duckdb_settings.py checks it on files of several
+        buffers and row groups).
+    -#}
     row_number() over ()
 {% endmacro %}
 

@@ -60,3 +60,48 @@ def test_dbt_opens_duckdb_with_the_threads_of_the_variable(
     ).check()
     shown = json.loads(run.output[run.output.index("{") : run.output.rindex("}") + 1])
     assert shown["show"] == [{"threads": 1}]
+
+
+def profile_settings() -> dict[str, object]:
+    dev = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["crm_mining"]["outputs"]["dev"]
+    return dict(dev["settings"])
+
+
+def test_input_rows_are_numbered_in_file_order_with_the_profiles_settings(tmp_path: Path) -> None:
+    """source_row_number (crm_input_row_number: row_number() over () around the file's scan)
+    is the row's position in the file, though the profile lets DuckDB write tables without
+    keeping insertion order: on four threads, over a CSV read in many buffers and a Parquet
+    file of many row groups, with a filter above the numbering as a consumer adds one."""
+    macro = (PROJECT_DIR / "macros" / "cross_db" / "crm_input_row_number.sql").read_text()
+    assert "row_number() over ()\n{% endmacro %}" in macro
+    settings = profile_settings()
+    assert settings["preserve_insertion_order"] is False
+    rows = 300_000
+    with duckdb.connect(config={"threads": 4, **settings}) as con:  # type: ignore[arg-type]
+        source = (
+            "select i as position, md5(cast(i as varchar)) as payload "
+            f"from range(1, {rows + 1}) as t(i)"
+        )
+        con.execute(f"copy ({source}) to '{tmp_path / 'rows.csv'}' (header)")
+        con.execute(f"copy ({source}) to '{tmp_path / 'rows.parquet'}' (row_group_size 2048)")
+        scans = {
+            # 64 KiB buffers: the 14 MB file is read by every thread, as a large input is
+            "csv": f"read_csv('{tmp_path / 'rows.csv'}', header = true, all_varchar = true, "
+            "buffer_size = 65536)",
+            "parquet": f"read_parquet('{tmp_path / 'rows.parquet'}')",
+        }
+        for name, scan in scans.items():
+            numbered = f"select *, row_number() over () as source_row_number from {scan}"
+            misplaced, filtered_misplaced, count = con.execute(
+                f"""
+                select
+                    count(*) filter (where cast(position as bigint) <> source_row_number),
+                    count(*) filter (
+                        where cast(position as bigint) % 7 = 0
+                        and cast(position as bigint) <> source_row_number
+                    ),
+                    count(*)
+                from ({numbered})
+                """
+            ).fetchone()
+            assert (name, misplaced, filtered_misplaced, count) == (name, 0, 0, rows)
