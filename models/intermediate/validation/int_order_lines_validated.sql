@@ -1,6 +1,9 @@
 {#-
     One row per input order line (order_items in the normalized layout, transactions in the
-    flat one) with its order fields, its row_status and, when rejected, the reason.
+    flat one) with its order fields, its row_status and, when rejected, the reason. The raw
+    texts decide duplicates but are not kept: a rejection reason quotes the text it could not
+    read, and the staging views hold every raw value by source_row_number (writing them again
+    here, 10 M lines of text, was a quarter of this model's write).
 -#}
 {%- set check_products = crm_input_is_present('products') -%}
 
@@ -75,9 +78,6 @@ lines_classified as (
         category,
         quantity,
         unit_price,
-        order_date_raw,
-        quantity_raw,
-        unit_price_raw,
         rejection_reason,
         copy_number,
         {{ crm_row_status('rejection_reason', 'copy_number') }} as row_status
