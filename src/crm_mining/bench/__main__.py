@@ -1,4 +1,5 @@
-"""Run the benchmarks and write docs/benchmarks.md: `python -m crm_mining.bench [--only AREA]`.
+"""Run the benchmarks and write their table in docs/benchmarks.md (crm_mining.bench.page):
+`python -m crm_mining.bench [--only AREA]`.
 
 Each area is a module of this package with
 `run(work_dir: Path, quick: bool) -> list[BenchResult]`.
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
+from crm_mining.bench.page import update_page
 
 AREAS = [
     "datagen", "build", "foundation", "rfm", "associations", "sentiment", "segments", "churn",
@@ -38,28 +40,6 @@ def default_areas() -> list[str]:
         for area in AREAS
         if area not in OPT_IN_AREAS or os.environ.get(f"CRM_BENCH_{area.upper()}") == "1"
     ]
-
-
-def render(results: list[BenchResult], elapsed: float) -> str:
-    """The Markdown page of results."""
-    lines = [
-        "# Benchmarks",
-        "",
-        "Written by `make bench` (`python -m crm_mining.bench`); do not edit by hand.",
-        "",
-        f"Measured {datetime.date.today().isoformat()} on: {machine_description()}. "
-        f"Total benchmark time: {elapsed / 60:.1f} min.",
-        "",
-        "| area | benchmark | scale | runs | median s | peak RSS MB | note |",
-        "|---|---|---|---:|---:|---:|---|",
-    ]
-    for r in results:
-        rss = f"{r.peak_rss_mb:,.0f}" if r.peak_rss_mb is not None else ""
-        lines.append(
-            f"| {r.area} | {r.benchmark} | {r.scale} | {r.runs} | {r.median_seconds:.2f} "
-            f"| {rss} | {r.note} |"
-        )
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -90,8 +70,14 @@ def main() -> None:
     finally:
         if args.work_dir is None:
             shutil.rmtree(work_dir, ignore_errors=True)
-    args.out.write_text(render(results, time.perf_counter() - started))
-    print(f"[bench] wrote {args.out}")
+    areas = ", ".join(dict.fromkeys(result.area for result in results)) or "none"
+    summary = (
+        f"Last run {datetime.date.today().isoformat()} on {machine_description()}: {areas}, "
+        f"{(time.perf_counter() - started) / 60:.1f} min."
+    )
+    page = args.out.read_text() if args.out.exists() else None
+    args.out.write_text(update_page(page, results, datetime.date.today().isoformat(), summary))
+    print(f"[bench] wrote the table of {args.out}")
 
 
 if __name__ == "__main__":

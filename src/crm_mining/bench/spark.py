@@ -206,8 +206,10 @@ def benchmark(work_dir: Path, target_lines: int, runs: int) -> list[BenchResult]
 
 if __name__ == "__main__":
     import argparse
+    import datetime
 
-    from crm_mining.bench.__main__ import render
+    from crm_mining.bench.common import machine_description
+    from crm_mining.bench.page import update_page
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=10_000_000)
@@ -217,5 +219,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
     started = time.perf_counter()
     bench_results = benchmark(args.work_dir, args.lines, args.runs)
-    args.out.write_text(render(bench_results, time.perf_counter() - started))
+    today = datetime.date.today().isoformat()
+    minutes = (time.perf_counter() - started) / 60
+    summary = f"Last run {today} on {machine_description()}: spark, {minutes:.1f} min."
+    args.out.write_text(update_page(None, bench_results, today, summary))
     print(args.out.read_text())

@@ -1,0 +1,74 @@
+"""docs/benchmarks.md keeps its hand-written text when `make bench` writes its table, and a run
+of some areas replaces only their rows (crm_mining.bench.page)."""
+
+from __future__ import annotations
+
+import pytest
+from harness import PROJECT_DIR
+
+from crm_mining.bench.common import BenchResult
+from crm_mining.bench.page import TABLE_END, TABLE_START, update_page
+
+
+def result(area: str, benchmark: str, seconds: float) -> BenchResult:
+    return BenchResult(area, benchmark, "1 row", 3, seconds, 100.0, f"{area} note")
+
+
+def rows(page: str) -> list[str]:
+    table = page.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
+    return [line for line in table.splitlines() if line.startswith("| ") and "| area |" not in line]
+
+
+def test_a_new_page_has_the_table_between_the_markers() -> None:
+    page = update_page(None, [result("build", "whole", 1.5)], "2026-12-01", "Last run: x.")
+    assert page.startswith("# Benchmarks\n")
+    assert rows(page) == ["| build | whole | 1 row | 3 | 1.50 | 100 | 2026-12-01 | build note |"]
+    assert "Last run: x." in page
+
+
+def test_the_text_around_the_table_is_kept_and_other_areas_rows_too() -> None:
+    first = update_page(
+        None,
+        [result("build", "whole", 1.0), result("sentiment", "vader", 2.0)],
+        "2026-11-30",
+        "Last run: first.",
+    )
+    before, after = "# Benchmarks\n\nWritten by hand, above.\n\n", "\n\nAnalysis, below.\n"
+    page = before + first.split("# Benchmarks\n\n", 1)[1].rstrip("\n") + after
+    second = update_page(
+        page,
+        [result("build", "whole", 0.5), result("build", "whole at 10 M", 5.0)],
+        "2026-12-01",
+        "Last run: second.",
+    )
+    assert second.startswith(before + TABLE_START)
+    assert second.endswith(TABLE_END + after)
+    assert rows(second) == [
+        "| build | whole | 1 row | 3 | 0.50 | 100 | 2026-12-01 | build note |",
+        "| build | whole at 10 M | 1 row | 3 | 5.00 | 100 | 2026-12-01 | build note |",
+        "| sentiment | vader | 1 row | 3 | 2.00 | 100 | 2026-11-30 | sentiment note |",
+    ]
+    assert "Last run: second." in second and "Last run: first." not in second
+
+
+def test_rows_of_before_the_measured_column_get_an_empty_cell() -> None:
+    page = (
+        f"# Benchmarks\n{TABLE_START}\n"
+        "| area | benchmark | scale | runs | median s | peak RSS MB | note |\n"
+        "|---|---|---|---:|---:|---:|---|\n"
+        "| rfm | scores | 1 M | 3 | 1.00 | 10 | old note |\n"
+        f"{TABLE_END}\n"
+    )
+    updated = update_page(page, [result("build", "whole", 1.0)], "2026-12-01", "Last run.")
+    assert rows(updated)[0] == "| rfm | scores | 1 M | 3 | 1.00 | 10 | | old note |"
+
+
+def test_a_page_without_the_markers_is_not_overwritten() -> None:
+    with pytest.raises(ValueError, match="bench:table:start"):
+        update_page("# Benchmarks\n\nHand-written.\n", [], "2026-12-01", "Last run.")
+
+
+def test_the_committed_page_has_its_table_between_the_markers() -> None:
+    page = (PROJECT_DIR / "docs" / "benchmarks.md").read_text()
+    assert update_page(page, [], "2026-12-01", "Last run.").count(TABLE_START) == 1
+    assert rows(page), "docs/benchmarks.md has no measured rows"
