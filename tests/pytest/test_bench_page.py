@@ -51,18 +51,6 @@ def test_the_text_around_the_table_is_kept_and_other_areas_rows_too() -> None:
     assert "Last run: second." in second and "Last run: first." not in second
 
 
-def test_rows_of_before_the_measured_column_get_an_empty_cell() -> None:
-    page = (
-        f"# Benchmarks\n{TABLE_START}\n"
-        "| area | benchmark | scale | runs | median s | peak RSS MB | note |\n"
-        "|---|---|---|---:|---:|---:|---|\n"
-        "| rfm | scores | 1 M | 3 | 1.00 | 10 | old note |\n"
-        f"{TABLE_END}\n"
-    )
-    updated = update_page(page, [result("build", "whole", 1.0)], "2026-12-01", "Last run.")
-    assert rows(updated)[0] == "| rfm | scores | 1 M | 3 | 1.00 | 10 | | old note |"
-
-
 def test_a_page_without_the_markers_is_not_overwritten() -> None:
     with pytest.raises(ValueError, match="bench:table:start"):
         update_page("# Benchmarks\n\nHand-written.\n", [], "2026-12-01", "Last run.")

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crm_mining.bench.common import PROJECT_DIR, BenchResult, machine_description
-from crm_mining.bench.page import update_page
+from crm_mining.bench.common import PROJECT_DIR, BenchResult
+from crm_mining.bench.page import run_summary, update_page
 
 AREAS = [
     "datagen", "build", "foundation", "rfm", "associations", "sentiment", "segments", "churn",
@@ -70,13 +70,10 @@ def main() -> None:
     finally:
         if args.work_dir is None:
             shutil.rmtree(work_dir, ignore_errors=True)
-    areas = ", ".join(dict.fromkeys(result.area for result in results)) or "none"
-    summary = (
-        f"Last run {datetime.date.today().isoformat()} on {machine_description()}: {areas}, "
-        f"{(time.perf_counter() - started) / 60:.1f} min."
-    )
+    today = datetime.date.today().isoformat()
+    summary = run_summary(results, today, time.perf_counter() - started)
     page = args.out.read_text() if args.out.exists() else None
-    args.out.write_text(update_page(page, results, datetime.date.today().isoformat(), summary))
+    args.out.write_text(update_page(page, results, today, summary))
     print(f"[bench] wrote the table of {args.out}")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crm_mining.bench.common import BenchResult
+from crm_mining.bench.common import BenchResult, machine_description
 
 TABLE_START = (
     "<!-- bench:table:start: written by `make bench`, which replaces the rows of the areas"
@@ -37,12 +37,10 @@ def row_area(row: str) -> str:
     return row.strip().strip("|").split("|", 1)[0].strip()
 
 
-def with_measured_cell(row: str) -> str:
-    """A row kept from a table of before the measured column, with that cell left empty."""
-    cells = row.strip().strip("|").split("|")
-    if len(cells) == len(HEADER[0].strip("|").split("|")) - 1:
-        cells.insert(6, " ")
-    return "|" + "|".join(cells) + "|"
+def run_summary(results: Sequence[BenchResult], measured: str, seconds: float) -> str:
+    """The line above the table: when, on what machine, which areas, how long."""
+    areas = ", ".join(dict.fromkeys(result.area for result in results)) or "none"
+    return f"Last run {measured} on {machine_description()}: {areas}, {seconds / 60:.1f} min."
 
 
 def update_page(
@@ -77,7 +75,7 @@ def update_page(
         if not row.startswith("| ") or area == "area":
             continue
         if area not in run_areas:
-            rows.append(with_measured_cell(row))
+            rows.append(row)
         elif area not in placed:
             place(area)
     for result in results:

@@ -208,8 +208,7 @@ if __name__ == "__main__":
     import argparse
     import datetime
 
-    from crm_mining.bench.common import machine_description
-    from crm_mining.bench.page import update_page
+    from crm_mining.bench.page import run_summary, update_page
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=10_000_000)
@@ -220,7 +219,6 @@ if __name__ == "__main__":
     started = time.perf_counter()
     bench_results = benchmark(args.work_dir, args.lines, args.runs)
     today = datetime.date.today().isoformat()
-    minutes = (time.perf_counter() - started) / 60
-    summary = f"Last run {today} on {machine_description()}: spark, {minutes:.1f} min."
+    summary = run_summary(bench_results, today, time.perf_counter() - started)
     args.out.write_text(update_page(None, bench_results, today, summary))
     print(args.out.read_text())
