@@ -31,8 +31,7 @@ def parse_threads(value: Any) -> int | None:
             f"CRM_DUCKDB_THREADS (DuckDB's thread count) must be a positive integer or empty, "
             f"got {value!r}"
         )
-    threads = int(text)
-    return threads
+    return int(text)
 
 
 class Plugin(BasePlugin):
