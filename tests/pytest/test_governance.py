@@ -121,3 +121,29 @@ def test_docs_site_lists_every_mart(sample_build: DbtRun, manifest: dict, tmp_pa
         assert name in catalog_tables, f"{name} missing from the docs catalog"
         node = next(n for n in documented["nodes"].values() if n["name"] == name)
         assert node["description"].strip()
+
+
+def test_marts_carry_their_descriptions_into_the_warehouse(
+    sample_build: DbtRun, manifest: dict
+) -> None:
+    """persist_docs on the marts: a BI tool reading the warehouse sees each mart's and each
+    column's description as the docs site has it. Internal layers (protected) keep theirs in
+    the docs site only."""
+    marts = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] in mart_names(manifest)
+    }
+    tables = dict(sample_build.rows("select table_name, comment from duckdb_tables()"))
+    columns = {
+        (table, column): comment
+        for table, column, comment in sample_build.rows(
+            "select table_name, column_name, comment from duckdb_columns()"
+        )
+    }
+    for name, node in sorted(marts.items()):
+        assert tables[name] == node["description"], name
+        for column, spec in node["columns"].items():
+            assert columns[(name, column)] == spec["description"], f"{name}.{column}"
+    assert tables["int_order_lines_validated"] is None
+    assert columns[("int_order_lines_validated", "order_id")] is None
