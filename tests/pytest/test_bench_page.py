@@ -3,9 +3,12 @@ of some areas replaces only their rows (crm_mining.bench.page)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from harness import PROJECT_DIR
 
+from crm_mining.bench.__main__ import DEFAULT_PAGE, page_to_write
 from crm_mining.bench.common import BenchResult
 from crm_mining.bench.page import TABLE_END, TABLE_START, update_page
 
@@ -60,3 +63,11 @@ def test_the_committed_page_has_its_table_between_the_markers() -> None:
     page = (PROJECT_DIR / "docs" / "benchmarks.md").read_text()
     assert update_page(page, [], "2026-12-01", "Last run.").count(TABLE_START) == 1
     assert rows(page), "docs/benchmarks.md has no measured rows"
+
+
+def test_a_quick_run_writes_no_page_unless_told_where() -> None:
+    """`make bench --quick` (small scales, one run) must not replace the measured rows."""
+    assert DEFAULT_PAGE == PROJECT_DIR / "docs" / "benchmarks.md"
+    assert page_to_write(None, quick=False) == DEFAULT_PAGE
+    assert page_to_write(None, quick=True) is None
+    assert page_to_write(Path("elsewhere.md"), quick=True) == Path("elsewhere.md")

@@ -1,5 +1,6 @@
 """Run the benchmarks and write their table in docs/benchmarks.md (crm_mining.bench.page):
-`python -m crm_mining.bench [--only AREA]`.
+`python -m crm_mining.bench [--only AREA]`. A `--quick` smoke run writes no page unless given
+`--out`: its small-scale single runs would replace the measured rows.
 
 Each area is a module of this package with
 `run(work_dir: Path, quick: bool) -> list[BenchResult]`.
@@ -31,6 +32,8 @@ AREAS = [
 # Areas left out of a default run (too long for every `make bench`): report builds the whole
 # project on 10 million order lines first; build_100m generates and builds 100 million lines.
 OPT_IN_AREAS = ["spark", "report", "build_100m"]
+#: The committed page whose table a full run updates.
+DEFAULT_PAGE = PROJECT_DIR / "docs" / "benchmarks.md"
 
 
 def default_areas() -> list[str]:
@@ -47,8 +50,12 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="*", choices=AREAS, help="areas to run (default: all but opt-in ones)"
     )
-    parser.add_argument("--quick", action="store_true", help="small scales, one run (smoke test)")
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--quick", action="store_true", help="small scales, one run (smoke test; writes no page)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"the page to update (default: {DEFAULT_PAGE})"
+    )
     parser.add_argument("--work-dir", type=Path, default=None, help="kept when given")
     args = parser.parse_args()
 
@@ -72,9 +79,23 @@ def main() -> None:
             shutil.rmtree(work_dir, ignore_errors=True)
     today = datetime.date.today().isoformat()
     summary = run_summary(results, today, time.perf_counter() - started)
-    page = args.out.read_text() if args.out.exists() else None
-    args.out.write_text(update_page(page, results, today, summary))
-    print(f"[bench] wrote the table of {args.out}")
+    out = page_to_write(args.out, args.quick)
+    if out is None:
+        print(
+            f"[bench] {summary}; a quick run leaves {DEFAULT_PAGE.name} as it is (--out to write)"
+        )
+        return
+    page = out.read_text() if out.exists() else None
+    out.write_text(update_page(page, results, today, summary))
+    print(f"[bench] wrote the table of {out}")
+
+
+def page_to_write(out: Path | None, quick: bool) -> Path | None:
+    """The page a run updates: --out when given; else the committed page, except after a quick
+    run, whose small-scale single runs would replace its measured rows."""
+    if out is not None:
+        return out
+    return None if quick else DEFAULT_PAGE
 
 
 if __name__ == "__main__":
