@@ -129,10 +129,11 @@ def test_marts_carry_their_descriptions_into_the_warehouse(
     """persist_docs on the marts: a BI tool reading the warehouse sees each mart's and each
     column's description as the docs site has it. Internal layers (protected) keep theirs in
     the docs site only."""
+    names = mart_names(manifest)
     marts = {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["name"] in mart_names(manifest)
+        if node["resource_type"] == "model" and node["name"] in names
     }
     tables = dict(sample_build.rows("select table_name, comment from duckdb_tables()"))
     columns = {
