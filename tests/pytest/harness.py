@@ -54,6 +54,15 @@ class DbtRun:
     def work_dir(self) -> Path:
         return self.db_path.parent
 
+    def copy_to(self, work_dir: Path) -> DbtRun:
+        """The same outcome on a copy of its database and artifacts (target/) in work_dir:
+        for dbt commands that need the file's write lock, or tests that change it, while
+        other workers read the original."""
+        work_dir.mkdir(parents=True)
+        shutil.copy(self.db_path, work_dir / self.db_path.name)
+        shutil.copytree(self.work_dir / "target", work_dir / "target")
+        return DbtRun(self.returncode, self.output, work_dir / self.db_path.name, self.seconds)
+
     def check(self) -> DbtRun:
         """Fail the test with dbt's output when the invocation failed."""
         assert self.ok, f"dbt failed (exit {self.returncode}):\n{self.output[-6000:]}"

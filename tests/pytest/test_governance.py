@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -108,10 +107,7 @@ def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) ->
 def test_docs_site_lists_every_mart(sample_build: DbtRun, manifest: dict, tmp_path: Path) -> None:
     """On a copy of the sample's database and target: catalog generation takes the file's write
     lock, which other workers' read-only connections to the shared build would refuse."""
-    work = tmp_path / "docs"
-    work.mkdir()
-    shutil.copy(sample_build.db_path, work / "crm.duckdb")
-    shutil.copytree(sample_build.work_dir / "target", work / "target")
+    work = sample_build.copy_to(tmp_path / "docs").work_dir
     run_dbt(["docs", "generate", "--no-compile"], work, artifacts=True).check()
     assert (work / "target" / "index.html").exists()
     catalog = json.loads((work / "target" / "catalog.json").read_text())

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -168,11 +167,7 @@ def typed_staging(small_inputs: SmallInputs) -> DbtRun:
     run = small_inputs.run(
         ["run", "--select", "path:models/staging"], TYPED_TABLES_SQL, artifacts=True
     ).check()
-    kept = small_inputs.work_dir / "typed" / "crm.duckdb"
-    kept.parent.mkdir()
-    shutil.copy(run.db_path, kept)
-    shutil.copytree(small_inputs.work_dir / "target", kept.parent / "target")
-    return DbtRun(run.returncode, run.output, kept)
+    return run.copy_to(small_inputs.work_dir / "typed")
 
 
 def test_typed_orders_read_as_iso_text_in_utc(typed_staging: DbtRun) -> None:
