@@ -18,7 +18,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from crm_mining.bench.spark import spark_dbt_env, spark_unavailable_reason
+from crm_mining.bench.spark import (
+    SMALL_DATA_JAVA_OPTIONS,
+    spark_dbt_env,
+    spark_unavailable_reason,
+)
 from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow, to_pandas
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -109,8 +113,9 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
-        .config(  # the serial collector: less CPU on a small heap (crm_mining.bench.spark)
-            "spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse} -XX:+UseSerialGC"
+        .config(
+            "spark.driver.extraJavaOptions",
+            f"-Dderby.system.home={warehouse} {SMALL_DATA_JAVA_OPTIONS}",
         )
         .getOrCreate()
     )
