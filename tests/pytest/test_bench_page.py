@@ -4,13 +4,16 @@ of some areas replaces only their rows (crm_mining.bench.page)."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from harness import PROJECT_DIR
 
+import crm_mining.datagen
+from crm_mining.bench import build, build_100m
 from crm_mining.bench.__main__ import DEFAULT_PAGE, page_to_write
-from crm_mining.bench.common import BenchResult
-from crm_mining.bench.page import TABLE_END, TABLE_START, update_page
+from crm_mining.bench.common import BenchResult, Timing
+from crm_mining.bench.page import TABLE_END, TABLE_START, row_area, update_page
 
 
 def result(area: str, benchmark: str, seconds: float) -> BenchResult:
@@ -71,3 +74,31 @@ def test_a_quick_run_writes_no_page_unless_told_where() -> None:
     assert page_to_write(None, quick=False) == DEFAULT_PAGE
     assert page_to_write(None, quick=True) is None
     assert page_to_write(Path("elsewhere.md"), quick=True) == Path("elsewhere.md")
+
+
+def test_the_out_of_core_run_has_a_row_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`--only build_100m` replaces its own row and keeps the 1M and 10M rows of the area
+    build (its result was labelled build, and would have replaced them). The data and the
+    build are stubbed: this checks the labelling, not the build."""
+    monkeypatch.setattr(
+        crm_mining.datagen,
+        "generate",
+        lambda data_dir, **_: SimpleNamespace(rows={"order_items": 200_000}),
+    )
+    monkeypatch.setattr(build, "whole_build", lambda *_, **__: Timing(1.0, 10.0, ""))
+    monkeypatch.setattr(build, "slowest_nodes", lambda _: [("fct_orders", 0.5)])
+    monkeypatch.setenv("CRM_BENCH_MEMORY_CAP", "none")
+    results = build_100m.run(tmp_path, quick=True)
+    assert [result.area for result in results] == ["build_100m"]
+
+    committed = DEFAULT_PAGE.read_text()
+    page = update_page(committed, results, "2026-12-01", "Last run.")
+
+    def build_rows(text: str) -> list[str]:
+        return [row for row in rows(text) if row_area(row) == "build"]
+
+    assert build_rows(committed), "the committed page has the 1M and 10M rows"
+    assert build_rows(page) == build_rows(committed)
+    assert [row_area(row) for row in rows(page)].count("build_100m") == 1
