@@ -63,7 +63,7 @@ def test_a_page_without_the_markers_is_not_overwritten() -> None:
 
 
 def test_the_committed_page_has_its_table_between_the_markers() -> None:
-    page = (PROJECT_DIR / "docs" / "benchmarks.md").read_text()
+    page = DEFAULT_PAGE.read_text()
     assert update_page(page, [], "2026-12-01", "Last run.").count(TABLE_START) == 1
     assert rows(page), "docs/benchmarks.md has no measured rows"
 
