@@ -33,7 +33,7 @@
             cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},
             {%- endfor %}
-            {{ crm_input_row_number() }} as source_row_number
+            {{ crm_input_row_number(found) }} as source_row_number
         from {{ crm_read_file(found['path'], found['format']) }}
     ) as {{ name }}_input
 {% endmacro %}

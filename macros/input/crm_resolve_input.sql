@@ -1,7 +1,8 @@
 {# Where one input is read from (none: zero rows), checked against the contract. #}
 {% macro crm_resolve_input(name) %}
     {#-
-        Files: {'path', 'format', 'columns': {contract column: column name in the file}}.
+        Files: {'path', 'format', 'columns': {contract column: column name in the file},
+        'file_columns': [every column name of the file, lowercased]}.
         Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
         Fails naming the input and the column when a required input or column is missing.
         Needs the database (execute); not for the sample.
@@ -68,7 +69,9 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(crm_merged(found, {'columns': columns, 'types': types})) }}
+    {{ return(crm_merged(found, {
+        'columns': columns, 'types': types, 'file_columns': column_names.keys() | list
+    })) }}
 {% endmacro %}
 
 

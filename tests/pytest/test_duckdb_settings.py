@@ -69,12 +69,14 @@ def test_dbt_opens_duckdb_with_the_threads_of_the_variable(
 
 
 def test_input_rows_are_numbered_in_file_order_with_the_profiles_settings(tmp_path: Path) -> None:
-    """source_row_number (crm_input_row_number: row_number() over () around the file's scan)
-    is the row's position in the file, though the profile lets DuckDB write tables without
-    keeping insertion order: on four threads, over a CSV read in many buffers and a Parquet
-    file of many row groups, with a filter above the numbering as a consumer adds one."""
+    """source_row_number (crm_input_row_number: row_number() over () around the file's scan,
+    or a Parquet scan's file_row_number + 1) is the row's position in the file, though the
+    profile lets DuckDB write tables without keeping insertion order: on four threads, over a
+    CSV read in many buffers and a Parquet file of many row groups, with a filter above the
+    numbering as a consumer adds one."""
     macro = (PROJECT_DIR / "macros" / "cross_db" / "crm_input_row_number.sql").read_text()
     assert "row_number() over ()\n{% endmacro %}" in macro
+    assert "file_row_number + 1" in macro
     settings = dict(dev_profile()["settings"])
     assert settings["preserve_insertion_order"] is False
     rows = 300_000
@@ -91,8 +93,15 @@ def test_input_rows_are_numbered_in_file_order_with_the_profiles_settings(tmp_pa
             "buffer_size = 65536)",
             "parquet": f"read_parquet('{tmp_path / 'rows.parquet'}')",
         }
-        for name, scan in scans.items():
-            numbered = f"select *, row_number() over () as source_row_number from {scan}"
+        numberings = {
+            name: f"select *, row_number() over () as source_row_number from {scan}"
+            for name, scan in scans.items()
+        }
+        # duckdb__crm_input_row_number on Parquet: the scan's own position, on every thread
+        numberings["parquet file_row_number"] = (
+            f"select *, file_row_number + 1 as source_row_number from {scans['parquet']}"
+        )
+        for name, numbered in numberings.items():
             misplaced, count = con.execute(
                 "select count(*) filter (where cast(position as bigint) <> source_row_number), "
                 f"count(*) from ({numbered})"

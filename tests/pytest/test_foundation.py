@@ -200,10 +200,18 @@ def test_kept_orders_lines_and_ids_as_text(normalized_csv_run: DbtRun) -> None:
 def test_parquet_input_gives_the_same_tables_as_csv(
     tmp_path: Path, normalized_csv_run: DbtRun
 ) -> None:
+    """Rows keep their numbers: DuckDB numbers Parquet rows by the scan's file_row_number, or,
+    where the file has a column of that name (order_items here), by the window as for CSV."""
     data_dir = normalized_dir(tmp_path / "data", fmt="parquet")
+    items = data_dir / "order_items.parquet"
+    with duckdb.connect() as con:
+        shadowing = f"select *, 7 as file_row_number from read_parquet('{items}')"
+        con.execute(f"copy ({shadowing}) to '{tmp_path / 'items.parquet'}' (format parquet)")
+    (tmp_path / "items.parquet").replace(items)
     run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
     # blank CSV cells and parquet nulls are both "missing"
     assert rejections(run) == rejections(normalized_csv_run)
+    assert {name for name, _ in rejections(run)} >= {"orders", "order_items"}
     for table in ["fct_orders", "dim_products", "audit_input_reconciliation"]:
         query = f"select * from {table} order by all"
         pd.testing.assert_frame_equal(run.df(query), normalized_csv_run.df(query))
