@@ -11,7 +11,7 @@ from harness import PROJECT_DIR
 
 import crm_mining.datagen
 from crm_mining.bench import build, build_100m
-from crm_mining.bench.__main__ import DEFAULT_PAGE, page_to_write
+from crm_mining.bench.__main__ import DEFAULT_PAGE, check_areas, page_to_write
 from crm_mining.bench.common import BenchResult, Timing
 from crm_mining.bench.page import TABLE_END, TABLE_START, row_area, update_page
 
@@ -102,3 +102,11 @@ def test_the_out_of_core_run_has_a_row_of_its_own(
     assert build_rows(committed), "the committed page has the 1M and 10M rows"
     assert build_rows(page) == build_rows(committed)
     assert [row_area(row) for row in rows(page)].count("build_100m") == 1
+
+
+def test_a_result_labelled_with_another_area_stops_the_run() -> None:
+    """bench's main checks each module's results before the page is written."""
+    result = BenchResult("build", "whole dbt build", "1 line", 1, 1.0, 10.0)
+    check_areas("build", [result])
+    with pytest.raises(SystemExit, match="build_100m: results labelled build"):
+        check_areas("build_100m", [result])

@@ -71,6 +71,7 @@ def main() -> None:
                 continue
             print(f"[bench] {area} ...", flush=True)
             area_results = module.run(work_dir / area, args.quick)
+            check_areas(area, area_results)
             for r in area_results:
                 print(f"[bench]   {r.benchmark} @ {r.scale}: {r.median_seconds:.2f} s {r.note}")
             results.extend(area_results)
@@ -88,6 +89,19 @@ def main() -> None:
     page = out.read_text() if out.exists() else None
     out.write_text(update_page(page, results, today, summary))
     print(f"[bench] wrote the table of {out}")
+
+
+def check_areas(area: str, results: list[BenchResult]) -> None:
+    """Fail unless every result of the area's module is labelled with that area: the page
+    replaces the rows of each area a run ran, so a result labelled with another area would
+    replace that area's rows (the 100M run's, labelled build, would have replaced the 1M and
+    10M rows)."""
+    others = sorted({result.area for result in results} - {area})
+    if others:
+        raise SystemExit(
+            f"[bench] {area}: results labelled {', '.join(others)}; each benchmark module "
+            "labels its results with its own name (the page's rows are replaced by area)"
+        )
 
 
 def page_to_write(out: Path | None, quick: bool) -> Path | None:
