@@ -106,7 +106,7 @@ def test_the_out_of_core_run_has_a_row_of_its_own(
 
 def test_a_result_labelled_with_another_area_stops_the_run() -> None:
     """bench's main checks each module's results before the page is written."""
-    result = BenchResult("build", "whole dbt build", "1 line", 1, 1.0, 10.0)
-    check_areas("build", [result])
+    labelled_build = result("build", "whole dbt build", 1.0)
+    check_areas("build", [labelled_build])
     with pytest.raises(SystemExit, match="build_100m: results labelled build"):
-        check_areas("build_100m", [result])
+        check_areas("build_100m", [labelled_build])
