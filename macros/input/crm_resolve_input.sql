@@ -1,9 +1,10 @@
 {# Where one input is read from (none: zero rows), checked against the contract. #}
 {% macro crm_resolve_input(name) %}
     {#-
-        Files: {'path', 'format', 'columns': {contract column: column name in the file},
-        'file_columns': [every column name of the file, lowercased]}.
+        Files: {'path', 'format', 'columns': {contract column: column name in the file}}.
         Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
+        Both: 'file_columns', every column name of the input, lowercased and trimmed (the
+        Parquet numbering of duckdb__crm_input_row_number reads it).
         Fails naming the input and the column when a required input or column is missing.
         Needs the database (execute); not for the sample.
     -#}
