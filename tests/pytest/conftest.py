@@ -77,8 +77,9 @@ def shared_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The whole project built (models, data and unit tests) on the bundled sample."""
-    return shared_build(tmp_path_factory, "sample", lambda data_dir: {}).check()
+    """The whole project built (models, data and unit tests) on the bundled sample, on the
+    profile's threads, as `make build` builds it (the other builds: harness.SUITE_DBT_THREADS)."""
+    return shared_build(tmp_path_factory, "sample", lambda data_dir: {}, threads=None).check()
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,13 @@ DBT = Path(sys.executable).with_name("dbt")
 #: the data, and vars they depend on would make them fail anywhere: they run once, in the
 #: session's sample build, not again in every build with other data or vars.
 UNIT_TESTS_RUN_ELSEWHERE = ("--exclude", "test_type:unit")
+#: dbt's threads in the suite's invocations (`--threads`, unless the arguments set it). The
+#: suite keeps both cores busy with its two workers; a dbt build on one thread costs about a
+#: tenth less CPU than on the profile's two (threads that mostly wait on Python's GIL), the
+#: same tables (test_determinism compares builds on 1, 2 and 4 threads). None: the profile's.
+SUITE_DBT_THREADS: int | None = 1
+#: The dbt commands that run nodes, and so take `--threads`.
+_THREADED_COMMANDS = {"build", "run", "test", "seed", "compile", "show"}
 
 
 @dataclass
@@ -161,6 +168,7 @@ def run_dbt(
     dbt_vars: dict[str, Any] | None = None,
     db_name: str = "crm.duckdb",
     artifacts: bool = False,
+    threads: int | None = SUITE_DBT_THREADS,
 ) -> DbtRun:
     """Run `dbt <args>` on the project with its own database file under work_dir.
 
@@ -168,7 +176,8 @@ def run_dbt(
     partial parsing: the first invocation with given vars parses the project, later ones with
     the same vars start from its parse (dbt checks vars, profile and every file's checksum).
     dbt runs as its command line does, in a process forked from one that already imported it
-    (dbt_launcher). artifacts: as dbt_env's.
+    (dbt_launcher). artifacts: as dbt_env's. threads: dbt's, for the commands that run nodes
+    (SUITE_DBT_THREADS); None, or `--threads` in args: as they say.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / db_name
@@ -176,6 +185,8 @@ def run_dbt(
     command = list(args)
     if "--project-dir" not in args:
         command += ["--project-dir", str(PROJECT_DIR)]
+    if threads is not None and args[0] in _THREADED_COMMANDS and "--threads" not in args:
+        command += ["--threads", str(threads)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars, default=str)]
     parsed = work_dir / "target" / "partial_parse.msgpack"
@@ -228,12 +239,14 @@ def shared_build(
     name: str,
     prepare: Callable[[Path], dict[str, Any]],
     args: tuple[str, ...] = ("build",),
+    threads: int | None = SUITE_DBT_THREADS,
 ) -> DbtRun:
     """`dbt <args>` on a dataset, made once per session whichever worker asks first.
 
     prepare(data_dir) writes the input files into data_dir (or generates them) and returns
     the dbt vars of the build. The outcome is returned whether or not dbt succeeded: call
     `.check()` on it. A shared build writes dbt's artifacts (target/), which tests read.
+    threads: as run_dbt's.
     """
     root = session_dir(tmp_path_factory)
     work_dir = root / name
@@ -242,7 +255,7 @@ def shared_build(
         if not outcome.exists():
             work_dir.mkdir(parents=True, exist_ok=True)
             dbt_vars = prepare(work_dir / "data")
-            run = run_dbt(list(args), work_dir, dbt_vars, artifacts=True)
+            run = run_dbt(list(args), work_dir, dbt_vars, artifacts=True, threads=threads)
             outcome.write_text(
                 json.dumps(
                     {

@@ -2,8 +2,9 @@
 thread count of dbt and of DuckDB (money is exact DECIMAL, float aggregates run in a fixed
 order or are rounded at a documented precision, seeds are fixed).
 
-The session's builds run with the project profile (dbt threads 2, DuckDB's default of one
-thread per core); each build here runs the same data again into a new database (the sentiment
+The session's sample build runs with the project profile (dbt threads 2, DuckDB's default of
+one thread per core), its other builds with dbt on one thread (harness.SUITE_DBT_THREADS) and
+DuckDB's default; each build here runs the same data again into a new database (the sentiment
 score cache from scratch too) with dbt and DuckDB at 1 thread (the bundled sample) or 4
 threads (generated data), and every column of every table the project builds (marts and
 intermediate tables, the Python models' included) is compared as text.
