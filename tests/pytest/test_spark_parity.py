@@ -3,10 +3,12 @@ the bundled sample compared with DuckDB's builds. Skipped with the reason when J
 pyspark) is missing. Every Spark invocation runs in one process (spark_runs.py: one JVM).
 
 This project, `dbt build --target spark` of every mart that builds there, with everything
-upstream: models, seeds, data tests and unit tests. The standard data tests (unique, not_null,
-relationships, accepted values and ranges, unique combinations) run on Spark where they guard a
-mart: on staging and intermediate models their SQL is the same template with other names, and
-the models' outputs are compared through the marts below; every test runs on DuckDB.
+upstream: models, seeds, data tests and unit tests. Every test runs on DuckDB. The standard
+data tests (unique, not_null, relationships, accepted values and ranges, unique combinations)
+run on Spark once per kind, on a SQL mart: their SQL is one template whatever model and column
+they test, and their verdict on Spark follows from DuckDB's, since every mart is compared with
+DuckDB's row for row below. The project's own tests (row checks, the recommendation and rule
+invariants, expressions) run on Spark wherever they guard a mart.
 - The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
   1e-9.
 - The marts that read a dbt Python model (sentiment, segments, churn, CLV, dim_customers) build on
@@ -58,38 +60,44 @@ CONSUMER_MARTS = ["fct_orders", "dim_products", "audit_rejected_rows",
                   "audit_input_reconciliation", "fct_customer_rfm"]  # fmt: skip
 CONSUMER_MART_SCHEMA = "shop_analytics_crm"
 #: Generic tests whose SQL is one template whatever model and column they test (see the
-#: docstring): on Spark they run on the marts only.
+#: docstring): on Spark each runs once, on the first SQL mart (by test name) it tests.
 TEMPLATE_TESTS = {"unique", "not_null", "relationships", "accepted_values", "accepted_range",
                   "unique_combination_of_columns"}  # fmt: skip
 
 
-def template_tests_off_marts(manifest: dict[str, Any]) -> list[str]:
-    """Names of the TEMPLATE_TESTS tests of a model outside models/marts/, sorted."""
+def template_tests_left_to_duckdb(manifest: dict[str, Any]) -> list[str]:
+    """Names of the TEMPLATE_TESTS tests that do not run on Spark, sorted: all of them but,
+    for each kind tested on a SQL mart (SPARK_SQL_MARTS), the first such test by name."""
     nodes = manifest["nodes"]
-
-    def on_mart(test: dict[str, Any]) -> bool:
-        model = nodes.get(test.get("attached_node") or "", {})
-        return str(model.get("original_file_path", "")).startswith("models/marts/")
-
-    return sorted(
-        node["name"]
+    sql_marts = {f"model.crm_mining.{mart}" for mart in SPARK_SQL_MARTS}
+    template_tests = sorted(
+        (node["name"], node["test_metadata"]["name"], node.get("attached_node"))
         for node in nodes.values()
         if node["resource_type"] == "test"
         and (node.get("test_metadata") or {}).get("name") in TEMPLATE_TESTS
-        and not on_mart(node)
     )
+    kept: dict[str, str] = {}
+    for name, kind, model in template_tests:
+        if model in sql_marts:
+            kept.setdefault(kind, name)
+    return [name for name, _, _ in template_tests if name not in kept.values()]
 
 
-def test_template_tests_stay_on_marts(sample_build: Any) -> None:
-    """The exclusion leaves the marts' tests and the other tests on Spark."""
+def test_each_template_runs_once_on_spark(sample_build: Any) -> None:
+    """Spark runs once each kind of template test the SQL marts use, and every other test."""
     manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
-    excluded = set(template_tests_off_marts(manifest))
-    assert "not_null_fct_orders_order_id" not in excluded
-    assert any(name.startswith("unique_int_") for name in excluded)
-    kept_kinds = {(n.get("test_metadata") or {}).get("name") for n in tests
-                  if n["name"] not in excluded}  # fmt: skip
-    assert {"unique", "not_null", "row_checks", "crm_recommendations_not_bought"} <= kept_kinds
+    excluded = set(template_tests_left_to_duckdb(manifest))
+    on_spark = [n for n in tests if n["name"] not in excluded]
+    kinds = [(n.get("test_metadata") or {}).get("name") for n in on_spark]
+    templates = [n for n, kind in zip(on_spark, kinds, strict=True) if kind in TEMPLATE_TESTS]
+    for kind in ("unique", "not_null", "relationships", "accepted_values",
+                 "unique_combination_of_columns"):  # fmt: skip
+        assert kinds.count(kind) == 1, kind
+    assert all(n["attached_node"].split(".")[-1] in SPARK_SQL_MARTS for n in templates)
+    assert {"row_checks", "crm_recommendations_not_bought", "expression_is_true"} <= set(kinds)
+    assert all((n.get("test_metadata") or {}).get("name") in TEMPLATE_TESTS
+               for n in tests if n["name"] in excluded)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,7 @@ def spark_runs(
     """Every Spark invocation of this module, in one process (one JVM, see spark_runs.py):
 
     1. this project: every mart that builds on Spark with everything upstream, seeds, data and
-       unit tests, from the bundled sample (`dbt build`; template tests on marts only);
+       unit tests, from the bundled sample (`dbt build`; each template test once);
     2. the consumer project (integration_tests/, crm_mining as a package): load the sample
        into typed tables of the Spark schema raw_shop (`run-operation load_shop_tables`);
     3. the consumer: its own model and the SQL marts that read every input (`dbt run`).
@@ -235,14 +243,14 @@ def spark_runs(
     consumer = consumer_env(project, consumer_dir, spark_env)
     run_consumer(project, ["deps"], consumer).check()
     manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
-    off_marts = template_tests_off_marts(manifest)
+    left_to_duckdb = template_tests_left_to_duckdb(manifest)
     outcomes = run_in_one_jvm(
         [
             Invocation(
                 PROJECT_DIR,
                 [
                     "build", "--target", "spark", "--select", *SPARK_SELECTOR,
-                    "--exclude", *off_marts,
+                    "--exclude", *left_to_duckdb,
                     "--vars", json.dumps({"spark_seeds_from_files": True}),
                     "--indirect-selection", "cautious", "--threads", SPARK_THREADS,
                 ],
