@@ -4,11 +4,12 @@ pyspark) is missing. Every Spark invocation runs in one process (spark_runs.py: 
 
 This project, `dbt build --target spark` of every mart that builds there, with everything
 upstream: models, seeds, data tests and unit tests. Every test runs on DuckDB. The standard
-data tests (unique, not_null, relationships, accepted values and ranges, unique combinations)
-run on Spark once per kind, on a SQL mart: their SQL is one template whatever model and column
-they test, and their verdict on Spark follows from DuckDB's, since every mart is compared with
-DuckDB's row for row below. The project's own tests (row checks, the recommendation and rule
-invariants, expressions) run on Spark wherever they guard a mart.
+data tests (unique, not_null, relationships, accepted values, unique combinations) run on Spark
+once per kind, on a SQL mart: their SQL is one template whatever model and column they test,
+and their verdict on Spark follows from DuckDB's, since every mart is compared with DuckDB's
+row for row below (accepted ranges guard no SQL mart: they run on DuckDB only). The project's
+own tests (row checks, the recommendation and rule invariants, expressions) and the unit tests
+run on Spark on every model it builds, as in a user's `dbt build`.
 - The SQL marts (no Python model upstream) hold the same rows on both engines, floats within
   1e-9.
 - The marts that read a dbt Python model (sentiment, segments, churn, CLV, dim_customers) build on
