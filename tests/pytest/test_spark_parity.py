@@ -66,22 +66,26 @@ TEMPLATE_TESTS = {"unique", "not_null", "relationships", "accepted_values", "acc
                   "unique_combination_of_columns"}  # fmt: skip
 
 
+def generic_test_name(node: dict[str, Any]) -> str | None:
+    """The generic test a manifest node is an instance of (None: a singular test, or no test)."""
+    return (node.get("test_metadata") or {}).get("name")
+
+
 def template_tests_left_to_duckdb(manifest: dict[str, Any]) -> list[str]:
     """Names of the TEMPLATE_TESTS tests that do not run on Spark, sorted: all of them but,
     for each kind tested on a SQL mart (SPARK_SQL_MARTS), the first such test by name."""
-    nodes = manifest["nodes"]
     sql_marts = {f"model.crm_mining.{mart}" for mart in SPARK_SQL_MARTS}
     template_tests = sorted(
-        (node["name"], node["test_metadata"]["name"], node.get("attached_node"))
-        for node in nodes.values()
-        if node["resource_type"] == "test"
-        and (node.get("test_metadata") or {}).get("name") in TEMPLATE_TESTS
+        (node["name"], generic_test_name(node), node.get("attached_node"))
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and generic_test_name(node) in TEMPLATE_TESTS
     )
-    kept: dict[str, str] = {}
+    kept: dict[str | None, str] = {}
     for name, kind, model in template_tests:
         if model in sql_marts:
             kept.setdefault(kind, name)
-    return [name for name, _, _ in template_tests if name not in kept.values()]
+    kept_names = set(kept.values())
+    return [name for name, _, _ in template_tests if name not in kept_names]
 
 
 def test_each_template_runs_once_on_spark(sample_build: Any) -> None:
@@ -90,15 +94,14 @@ def test_each_template_runs_once_on_spark(sample_build: Any) -> None:
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     excluded = set(template_tests_left_to_duckdb(manifest))
     on_spark = [n for n in tests if n["name"] not in excluded]
-    kinds = [(n.get("test_metadata") or {}).get("name") for n in on_spark]
-    templates = [n for n, kind in zip(on_spark, kinds, strict=True) if kind in TEMPLATE_TESTS]
+    kinds = [generic_test_name(n) for n in on_spark]
     for kind in ("unique", "not_null", "relationships", "accepted_values",
                  "unique_combination_of_columns"):  # fmt: skip
         assert kinds.count(kind) == 1, kind
-    assert all(n["attached_node"].split(".")[-1] in SPARK_SQL_MARTS for n in templates)
+    assert all(n["attached_node"].split(".")[-1] in SPARK_SQL_MARTS
+               for n in on_spark if generic_test_name(n) in TEMPLATE_TESTS)  # fmt: skip
     assert {"row_checks", "crm_recommendations_not_bought", "expression_is_true"} <= set(kinds)
-    assert all((n.get("test_metadata") or {}).get("name") in TEMPLATE_TESTS
-               for n in tests if n["name"] in excluded)  # fmt: skip
+    assert all(generic_test_name(n) in TEMPLATE_TESTS for n in tests if n["name"] in excluded)
 
 
 @dataclass(frozen=True)
