@@ -9,12 +9,18 @@ CRM_DUCKDB_THREADS; empty or unset: DuckDB's default, one thread per core).
 Why a user sets it: DuckDB's memory-hungry operators (sorts, windows, hash aggregates) take
 memory per thread; under a low `memory_limit` (CRM_DUCKDB_MEMORY_LIMIT) fewer threads spill
 less and stay within the limit (docs/benchmarks.md, the 100 M out-of-core run).
+
+The plugin also checks the profile's `memory_limit` (CRM_DUCKDB_MEMORY_LIMIT, a `config_options`
+entry) before the database opens: a value DuckDB cannot read stops dbt with the variable's name
+instead of DuckDB's "Memory must have a number", and an empty one leaves DuckDB's default (80%
+of RAM), as an empty CRM_DUCKDB_THREADS does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 
@@ -34,6 +40,28 @@ def parse_threads(value: Any) -> int | None:
     return int(text)
 
 
+def parse_memory_limit(value: Any) -> str | None:
+    """The memory limit a config value asks for, as given; None for unset or empty (DuckDB's
+    default, 80% of RAM).
+
+    DuckDB decides what it reads (sizes such as 8GiB or 500MB, shares of RAM such as 50%):
+    the value is tried on an in-memory database. Raises ValueError naming
+    CRM_DUCKDB_MEMORY_LIMIT, with DuckDB's reason, for anything it refuses.
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        duckdb.connect(config={"memory_limit": text}).close()
+    except duckdb.Error as error:
+        raise ValueError(
+            f"CRM_DUCKDB_MEMORY_LIMIT (the profile's memory_limit, DuckDB's memory limit) must "
+            f"be a size such as 8GiB or 500MB, a share of RAM such as 50%, or empty, "
+            f"got {value!r}: {error}"
+        ) from error
+    return text
+
+
 class Plugin(BasePlugin):
     """Adds the optional settings to the configuration DuckDB opens the database with."""
 
@@ -43,3 +71,8 @@ class Plugin(BasePlugin):
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         if self.threads is not None:
             config["threads"] = self.threads
+        memory_limit = parse_memory_limit(config.get("memory_limit"))
+        if memory_limit is None:
+            config.pop("memory_limit", None)
+        else:
+            config["memory_limit"] = memory_limit

@@ -1,6 +1,7 @@
-"""DuckDB's thread count from the profile (CRM_DUCKDB_THREADS, crm_mining.duckdb_settings):
-unset leaves DuckDB's default, a number opens the database with that many threads, anything
-else stops dbt with the variable's name."""
+"""DuckDB's thread count and memory limit from the profile (CRM_DUCKDB_THREADS,
+CRM_DUCKDB_MEMORY_LIMIT, crm_mining.duckdb_settings): unset or empty leaves DuckDB's default, a
+value DuckDB reads opens the database with it, anything else stops dbt with the variable's
+name."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import yaml
 from dbt.adapters.duckdb.plugins import BasePlugin
 from harness import PROJECT_DIR, run_dbt
 
-from crm_mining.duckdb_settings import parse_threads
+from crm_mining.duckdb_settings import parse_memory_limit, parse_threads
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), (" ", None),
@@ -43,6 +44,42 @@ def test_the_plugin_sets_threads_only_when_given(value: str, expected: int | Non
     assert duckdb_threads(config) == (expected or duckdb_threads({}))
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("  ", None),
+                                                 ("8GiB", "8GiB"), (" 500MB ", "500MB"),
+                                                 ("50%", "50%"), ("2 GiB", "2 GiB")])  # fmt: skip
+def test_memory_limit_values(value: object, expected: str | None) -> None:
+    assert parse_memory_limit(value) == expected
+
+
+@pytest.mark.parametrize("value", ["lots", "8", "1e9", "150%", "8 potatoes"])
+def test_bad_memory_limits_name_the_variable(value: str) -> None:
+    with pytest.raises(ValueError, match="CRM_DUCKDB_MEMORY_LIMIT") as raised:
+        parse_memory_limit(value)
+    assert repr(value) in str(raised.value)
+
+
+def duckdb_memory_limit(config: dict[str, object]) -> str:
+    with duckdb.connect(config=config) as con:  # type: ignore[arg-type]
+        return str(con.sql("select current_setting('memory_limit')").fetchall()[0][0])
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2GiB", "2.0 GiB"), ("", None), (None, None)])
+def test_the_plugin_passes_a_memory_limit_or_leaves_the_default(
+    value: str | None, expected: str | None
+) -> None:
+    plugin = BasePlugin.create("crm_mining.duckdb_settings", config={"threads": ""})
+    config: dict[str, object] = {} if value is None else {"memory_limit": value}
+    plugin.update_connection_config(None, config)
+    assert config.get("memory_limit") == (value or None)
+    assert duckdb_memory_limit(config) == (expected or duckdb_memory_limit({}))
+
+
+def test_the_plugin_stops_on_a_memory_limit_duckdb_refuses() -> None:
+    plugin = BasePlugin.create("crm_mining.duckdb_settings", config={"threads": ""})
+    with pytest.raises(ValueError, match=r"CRM_DUCKDB_MEMORY_LIMIT.*'lots'"):
+        plugin.update_connection_config(None, {"memory_limit": "lots"})
+
+
 def dev_profile() -> dict[str, Any]:
     """The dev target of the project's profiles.yml."""
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
@@ -53,6 +90,9 @@ def test_the_profile_reads_the_variable() -> None:
     (plugin,) = dev_profile()["plugins"]
     assert plugin["module"] == "crm_mining.duckdb_settings"
     assert plugin["config"]["threads"] == "{{ env_var('CRM_DUCKDB_THREADS', '') }}"
+    # the memory limit is a config_options entry, which the plugin checks at connect
+    memory_limit = dev_profile()["config_options"]["memory_limit"]
+    assert memory_limit == "{{ env_var('CRM_DUCKDB_MEMORY_LIMIT', '80%') }}"
 
 
 def test_dbt_opens_duckdb_with_the_threads_of_the_variable(
