@@ -41,8 +41,8 @@ def parse_threads(value: Any) -> int | None:
 
 
 def parse_memory_limit(value: Any) -> str | None:
-    """The memory limit a config value asks for, as given; None for unset or empty (DuckDB's
-    default, 80% of RAM).
+    """The memory limit a config value asks for, without surrounding spaces; None for unset or
+    empty (DuckDB's default, 80% of RAM).
 
     DuckDB decides what it reads (sizes such as 8GiB or 500MB, shares of RAM such as 50%):
     the value is tried on an in-memory database. Raises ValueError naming

@@ -30,9 +30,14 @@ def test_bad_thread_values_name_the_variable(value: str) -> None:
         parse_threads(value)
 
 
-def duckdb_threads(config: dict[str, object]) -> int:
+def duckdb_setting(config: dict[str, object], name: str) -> str:
+    """The value of setting `name` in a DuckDB opened with config, as DuckDB shows it."""
     with duckdb.connect(config=config) as con:  # type: ignore[arg-type]
-        return int(con.sql("select current_setting('threads')").fetchall()[0][0])
+        return str(con.sql(f"select current_setting('{name}')").fetchall()[0][0])
+
+
+def duckdb_threads(config: dict[str, object]) -> int:
+    return int(duckdb_setting(config, "threads"))
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", 1), ("", None)])
@@ -58,11 +63,6 @@ def test_bad_memory_limits_name_the_variable(value: str) -> None:
     assert repr(value) in str(raised.value)
 
 
-def duckdb_memory_limit(config: dict[str, object]) -> str:
-    with duckdb.connect(config=config) as con:  # type: ignore[arg-type]
-        return str(con.sql("select current_setting('memory_limit')").fetchall()[0][0])
-
-
 @pytest.mark.parametrize(("value", "expected"), [("2GiB", "2.0 GiB"), ("", None), (None, None)])
 def test_the_plugin_passes_a_memory_limit_or_leaves_the_default(
     value: str | None, expected: str | None
@@ -71,7 +71,8 @@ def test_the_plugin_passes_a_memory_limit_or_leaves_the_default(
     config: dict[str, object] = {} if value is None else {"memory_limit": value}
     plugin.update_connection_config(None, config)
     assert config.get("memory_limit") == (value or None)
-    assert duckdb_memory_limit(config) == (expected or duckdb_memory_limit({}))
+    default = duckdb_setting({}, "memory_limit")
+    assert duckdb_setting(config, "memory_limit") == (expected or default)
 
 
 def test_the_plugin_stops_on_a_memory_limit_duckdb_refuses() -> None:
@@ -87,11 +88,12 @@ def dev_profile() -> dict[str, Any]:
 
 
 def test_the_profile_reads_the_variable() -> None:
-    (plugin,) = dev_profile()["plugins"]
+    profile = dev_profile()
+    (plugin,) = profile["plugins"]
     assert plugin["module"] == "crm_mining.duckdb_settings"
     assert plugin["config"]["threads"] == "{{ env_var('CRM_DUCKDB_THREADS', '') }}"
     # the memory limit is a config_options entry, which the plugin checks at connect
-    memory_limit = dev_profile()["config_options"]["memory_limit"]
+    memory_limit = profile["config_options"]["memory_limit"]
     assert memory_limit == "{{ env_var('CRM_DUCKDB_MEMORY_LIMIT', '80%') }}"
 
 
