@@ -48,10 +48,11 @@ variation (`product_id: missing` on the order line): none in the Kaggle file.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 #: The price written on every derived order line: the source has none.
 UNIT_PRICE = "1.00"
@@ -110,12 +111,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="amazon_alexa.tsv")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="amazon_alexa.tsv")
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ empty product_id and rejected (`product_id: missing`); none in the arules file.
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 #: The date written on every basket: the source has none.
 ORDER_DATE = "2000-01-01"
@@ -75,12 +76,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="groceries.csv (one basket per line)")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="groceries.csv (one basket per line)")
 
 
 if __name__ == "__main__":

@@ -42,10 +42,11 @@ date (`order_date: missing` / `order_date: cannot cast ...`), a blank item
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 TRANSACTION_COLUMNS = [
     "order_id",
@@ -96,12 +97,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="BreadBasket_DMS.csv")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="BreadBasket_DMS.csv")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import csv
 from importlib import resources
 from pathlib import Path
 
+from crm_mining.onboarding import format_counts
+
 
 def source_file(master: bool = False) -> Path:
     """Path of the CDNOW file inside the installed lifetimes package."""
@@ -70,7 +72,7 @@ def main() -> None:
     parser.add_argument("--master", action="store_true", help="all 23,570 customers")
     args = parser.parse_args()
     counts = convert(args.out_dir, master=args.master)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    print(format_counts(counts))
 
 
 if __name__ == "__main__":

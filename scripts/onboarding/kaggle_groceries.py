@@ -36,10 +36,11 @@ order; `order_date: missing`; `product_id: missing`) or a date that is not a dat
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 TRANSACTION_COLUMNS = [
     "order_id",
@@ -84,12 +85,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="Groceries_dataset.csv")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="Groceries_dataset.csv")
 
 
 if __name__ == "__main__":

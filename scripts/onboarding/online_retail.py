@@ -52,11 +52,12 @@ Nothing is invented: every written value comes from the source.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 #: Customer ids meaning "no customer" (a guest order), compared after trimming, in upper case.
 GUEST_TOKENS = frozenset({"", "NA", "NAN", "NULL"})
@@ -141,12 +142,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="the Online Retail CSV")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="the Online Retail CSV")
 
 
 if __name__ == "__main__":

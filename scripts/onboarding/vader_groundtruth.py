@@ -37,9 +37,10 @@ published files (11 amazon snippets repeat a text under different ids: they stay
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
+
+from crm_mining.onboarding import run_converter
 
 #: The date of the one invented order: the source has none.
 ORDER_DATE = "2000-01-01"
@@ -79,12 +80,7 @@ def convert(source: Path, out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="a *_GroundTruth.txt file")
-    parser.add_argument("out_dir", type=Path, help="folder to write the input files into")
-    args = parser.parse_args()
-    counts = convert(args.source, args.out_dir)
-    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
+    run_converter(convert, __doc__, source_help="a *_GroundTruth.txt file")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, shared_dataset
 
+from crm_mining.onboarding import run_converter
 from scripts.onboarding import (
     amazon_alexa,
     arules_groceries,
@@ -365,6 +366,36 @@ def test_command_line(tmp_path: Path, module, sample: str, expected: str) -> Non
         check=True,
     )
     assert completed.stdout.strip() == expected
+
+
+def test_run_converter_passes_both_paths_and_prints_the_counts(tmp_path: Path, capsys) -> None:
+    calls = []
+
+    def convert(source: Path, out_dir: Path) -> dict[str, int]:
+        calls.append((source, out_dir))
+        return {"orders": 2, "order_items": 3}
+
+    run_converter(convert, "Convert x.\n\nDetails.", "x.csv", ["a.csv", str(tmp_path)])
+    assert calls == [(Path("a.csv"), tmp_path)]
+    assert capsys.readouterr().out == "orders: 2 rows, order_items: 3 rows\n"
+
+
+def test_run_converter_usage_names_both_arguments(capsys) -> None:
+    """Too few arguments exit with status 2 and the usage; --help shows the docstring's line."""
+
+    def convert(source: Path, out_dir: Path) -> dict[str, int]:
+        raise AssertionError("convert() must not run on bad arguments")
+
+    with pytest.raises(SystemExit) as too_few:
+        run_converter(convert, "Convert x.\n\nDetails.", "x.csv", ["a.csv"])
+    assert too_few.value.code == 2
+    assert "source out_dir" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as shown:
+        run_converter(convert, "Convert x.\n\nDetails.", "the x export", ["--help"])
+    assert shown.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "Convert x." in help_text and "Details." not in help_text
+    assert "the x export" in help_text
 
 
 # --------------------------------------------------------------------------- real files
