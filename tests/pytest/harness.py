@@ -70,6 +70,14 @@ class DbtRun:
         shutil.copytree(self.work_dir / "target", work_dir / "target")
         return DbtRun(self.returncode, self.output, work_dir / self.db_path.name, self.seconds)
 
+    def artifact(self, name: str) -> dict[str, Any]:
+        """A JSON artifact of the invocation's target/ (manifest.json, run_results.json, ...)."""
+        return json.loads((self.work_dir / "target" / name).read_text())
+
+    def manifest(self) -> dict[str, Any]:
+        """The invocation's target/manifest.json."""
+        return self.artifact("manifest.json")
+
     def check(self) -> DbtRun:
         """Fail the test with dbt's output when the invocation failed."""
         assert self.ok, f"dbt failed (exit {self.returncode}):\n{self.output[-6000:]}"

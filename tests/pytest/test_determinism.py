@@ -12,7 +12,6 @@ intermediate tables, the Python models' included) is compared as text.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from harness import run_dbt
 
 def built_tables(run: DbtRun) -> list[str]:
     """Every model of the project materialized as a table (marts, intermediate, Python)."""
-    manifest: dict[str, Any] = json.loads((run.work_dir / "target" / "manifest.json").read_text())
+    manifest: dict[str, Any] = run.manifest()
     return sorted(
         node["name"]
         for node in manifest["nodes"].values()

@@ -16,9 +16,8 @@ from oracles.governance import check_manifest
 def manifest(sample_build: DbtRun) -> dict:
     """The manifest of the sample's whole build (whose parse also validates the semantic layer:
     metrics and measures)."""
-    target = sample_build.work_dir / "target"
-    assert (target / "semantic_manifest.json").exists()
-    return json.loads((target / "manifest.json").read_text())
+    assert (sample_build.work_dir / "target" / "semantic_manifest.json").exists()
+    return sample_build.manifest()
 
 
 def mart_names(manifest: dict) -> set[str]:
@@ -107,11 +106,14 @@ def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) ->
 def test_docs_site_lists_every_mart(sample_build: DbtRun, manifest: dict, tmp_path: Path) -> None:
     """On a copy of the sample's database and target: catalog generation takes the file's write
     lock, which other workers' read-only connections to the shared build would refuse."""
-    work = sample_build.copy_to(tmp_path / "docs").work_dir
-    run_dbt(["docs", "generate", "--no-compile"], work, artifacts=True).check()
-    assert (work / "target" / "index.html").exists()
-    catalog = json.loads((work / "target" / "catalog.json").read_text())
-    documented = json.loads((work / "target" / "manifest.json").read_text())
+    docs = run_dbt(
+        ["docs", "generate", "--no-compile"],
+        sample_build.copy_to(tmp_path / "docs").work_dir,
+        artifacts=True,
+    ).check()
+    assert (docs.work_dir / "target" / "index.html").exists()
+    catalog = docs.artifact("catalog.json")
+    documented = docs.manifest()
     catalog_tables = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     for name in mart_names(manifest):
         assert name in catalog_tables, f"{name} missing from the docs catalog"

@@ -226,7 +226,7 @@ def test_typed_reviews_and_absent_inputs(typed_staging: DbtRun) -> None:
 
 
 def test_lineage_shows_the_input_tables(typed_staging: DbtRun) -> None:
-    manifest = json.loads((typed_staging.db_path.parent / "target" / "manifest.json").read_text())
+    manifest = typed_staging.manifest()
     source = manifest["sources"]["source.crm_mining.crm.order_items"]
     assert (source["database"], source["schema"], source["identifier"]) == (
         "crm",

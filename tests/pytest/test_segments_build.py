@@ -5,7 +5,6 @@ when DuckDB aggregates with 1 or 4 threads), and tiny inputs (alike customers, n
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -191,7 +190,7 @@ def inflated_inputs(run: DbtRun, model: str) -> tuple[duckdb.DuckDBPyConnection,
     customer copied under new ids (customer_id~copy, review_id~copy) until the largest input
     has about INFLATED_ROWS rows (same copies everywhere, so the joins stay one to one), and
     the model's compiled SQL."""
-    manifest = json.loads((run.db_path.parent / "target" / "manifest.json").read_text())
+    manifest = run.manifest()
     node = manifest["nodes"][f"model.crm_mining.{model}"]
     con = duckdb.connect()
     con.execute(f"attach '{run.db_path}' as source (read_only)")

@@ -214,7 +214,7 @@ def dbt_ls_by_target(
     """The nodes of each target. DuckDB's (dev): those of the session's sample build, parsed
     with the same project, profile and vars (its manifest), instead of parsing them again."""
     work_dir = tmp_path_factory.mktemp("dbt_ls")
-    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    manifest = sample_build.manifest()
     return {
         "dev": _manifest_nodes(manifest),
         **{

@@ -90,7 +90,7 @@ def template_tests_left_to_duckdb(manifest: dict[str, Any]) -> list[str]:
 
 def test_each_template_runs_once_on_spark(sample_build: Any) -> None:
     """Spark runs once each kind of template test the SQL marts use, and every other test."""
-    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    manifest = sample_build.manifest()
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     excluded = set(template_tests_left_to_duckdb(manifest))
     on_spark = [n for n in tests if n["name"] not in excluded]
@@ -246,7 +246,7 @@ def spark_runs(
     consumer_dir.mkdir()
     consumer = consumer_env(project, consumer_dir, spark_env)
     run_consumer(project, ["deps"], consumer).check()
-    manifest = json.loads((sample_build.work_dir / "target" / "manifest.json").read_text())
+    manifest = sample_build.manifest()
     left_to_duckdb = template_tests_left_to_duckdb(manifest)
     outcomes = run_in_one_jvm(
         [
