@@ -9,6 +9,11 @@
 {% endmacro %}
 
 {% macro default__crm_parse_timestamp(expression) %}
+    {#-
+        The engine's cast. Postgres' and Snowflake's TIMESTAMP (without time zone) drop an
+        offset where DuckDB's and Spark's staging read it as UTC time: an adapter that needs
+        it implements <adapter>__crm_parse_timestamp.
+    -#}
     {%- set formats = crm_date_formats() -%}
     {%- if formats is none -%}
         {{ return(crm_try_cast(expression, api.Column.translate_type('timestamp'))) }}
@@ -20,19 +25,43 @@
 {% endmacro %}
 
 {% macro duckdb__crm_parse_timestamp(expression) %}
-    {%- set formats = crm_date_formats() -%}
-    {%- if formats is none -%}
-        {{ return(crm_try_cast(expression, 'timestamp')) }}
-    {%- endif -%}
-    {%- set literals = [] -%}
-    {%- for format in formats -%}
-        {%- do literals.append(crm_sql_string(format)) -%}
+    {#-
+        The formats of date_formats in order, then ISO 8601. A value that names its time zone
+        (a %z or %Z format, or ISO text with an offset or zone) is read as its UTC time, as
+        Spark reads it and as typed TIMESTAMP WITH TIME ZONE columns reach staging
+        (crm_column_as_text): DuckDB's cast to TIMESTAMP would drop the zone.
+    -#}
+    {%- set attempts = [] -%}
+    {%- for format in crm_date_formats() or [] -%}
+        {%- set parsed = 'try_strptime(' ~ expression ~ ', ' ~ crm_sql_string(format) ~ ')' -%}
+        {%- if '%z' in format or '%Z' in format -%}
+            {%- set parsed = "timezone('UTC', " ~ parsed ~ ")" -%}
+        {%- endif -%}
+        {%- do attempts.append(parsed) -%}
     {%- endfor -%}
-    {{ return(
-        'coalesce(try_strptime(' ~ expression ~ ', [' ~ literals | join(', ') ~ ']), '
-        ~ crm_try_cast(expression, 'timestamp') ~ ')'
-    ) }}
+    {%- do attempts.append(duckdb__crm_parse_iso_timestamp(expression)) -%}
+    {%- if attempts | length == 1 -%}
+        {{ return(attempts[0]) }}
+    {%- endif -%}
+    {{ return('coalesce(' ~ attempts | join(', ') ~ ')') }}
 {% endmacro %}
+
+{#
+    ISO 8601 text as a timestamp. After the time, a letter (Z, a zone name) or a signed number
+    (+05:30, -0500, -05) names the zone: the text is read as an instant and its UTC time kept
+    (a blank before the offset, which DuckDB refuses there, is dropped first). Otherwise the
+    text is a local time and read as written, whatever the session's time zone.
+#}
+{% macro duckdb__crm_parse_iso_timestamp(expression) -%}
+    case
+        when regexp_matches({{ expression }}, ':\d\d(\.\d*)?\s*([A-Za-z]|[+-]\d)')
+            then timezone(
+                'UTC',
+                try_cast(regexp_replace({{ expression }}, '\s+([+-]\d)', '\1') as timestamptz)
+            )
+        else try_cast({{ expression }} as timestamp)
+    end
+{%- endmacro %}
 
 {% macro spark__crm_parse_timestamp(expression) %}
     {#- Spark parses with Java datetime patterns: each strftime format is translated. -#}

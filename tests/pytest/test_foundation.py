@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
+from oracles.timestamps import ISO_TIMESTAMPS
 
 FOUNDATION = [
     "--indirect-selection",
@@ -249,6 +250,67 @@ def test_flat_order_lines_must_agree_on_customer_and_day(tmp_path: Path) -> None
         ("A", "2024-01-01 10:00:00")
     ]
     assert sorted(rejections(run)) == [("transactions", 3), ("transactions", 4)]
+
+
+def test_dates_with_a_time_zone_are_read_as_utc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An offset or zone name gives the instant's UTC time (DuckDB's cast to TIMESTAMP would
+    drop it: 23:30-05:00 would stay on the 15th); a local time is read as written; a suffix
+    that names no zone is rejected instead of dropped. Spark: test_spark.py, same cases."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    header = ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]
+    lines = [[f"T{i:02d}", "1", text, "P1", "1", "2"] for i, (text, _) in enumerate(ISO_TIMESTAMPS)]
+    write_csv(data_dir / "transactions.csv", [header, *lines])
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
+    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
+    read = dict(run.rows("select order_id, ordered_at from stg_crm__transactions"))
+    for i, (text, expected) in enumerate(ISO_TIMESTAMPS):
+        got = read[f"T{i:02d}"]
+        if expected is None:
+            assert got is None, text
+        else:
+            assert pd.Timestamp(got) == pd.Timestamp(expected), text
+    days = dict(run.rows("select order_id, order_date::varchar from fct_orders"))
+    assert days["T04"] == "2024-01-16"  # 2024-01-15 23:30:00-05:00
+    reasons = rejections(run)
+    for i, (text, expected) in enumerate(ISO_TIMESTAMPS):
+        if expected is None:
+            assert reasons[("transactions", i + 1)] == (
+                f"order_date: cannot cast '{text}' to a date or timestamp"
+            )
+
+
+def test_date_formats_with_an_offset_are_read_as_utc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A %z format gives UTC time; the other formats and ISO text stay local times (DuckDB's
+    strptime over a list holding a %z format would read them in the session's time zone)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_csv(
+        data_dir / "transactions.csv",
+        [
+            ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
+            ["A", "1", "15/01/2024 23:30 -0500", "P1", "1", "2"],
+            ["B", "1", "15/01/2024 23:30", "P1", "1", "2"],
+            ["C", "1", "2024-01-15 23:30:00+01:00", "P1", "1", "2"],
+        ],
+    )
+    formats = {"date_formats": ["%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M"]}
+    run = run_dbt(
+        ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **formats, **MESSY}
+    ).check()
+    assert sorted(run.rows("select order_id, ordered_at::varchar from fct_orders")) == [
+        ("A", "2024-01-16 04:30:00"),
+        ("B", "2024-01-15 23:30:00"),
+        ("C", "2024-01-15 22:30:00"),
+    ]
+    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
+    assert run.scalar("select typeof(ordered_at) from stg_crm__transactions limit 1") == (
+        "TIMESTAMP"
+    )
 
 
 def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from oracles.timestamps import ISO_TIMESTAMPS
 
 from crm_mining.bench.spark import (
     SMALL_DATA_JAVA_OPTIONS,
@@ -112,6 +113,7 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         .appName("crm_mining_frames_test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")  # as profiles.yml sets it
         .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
         .config(
             "spark.driver.extraJavaOptions",
@@ -131,6 +133,23 @@ def test_pyspark_dataframe_to_pandas_equals_duckdb(spark_session: Any) -> None:
         from_duckdb = to_pandas(con.sql(ROWS_SQL))
     assert list(frame.columns) == list(from_duckdb.columns)
     assert _normalised(frame) == _normalised(from_duckdb) == _normalised(EXPECTED)
+
+
+def test_spark_reads_dates_with_a_time_zone_as_duckdb_staging_does(spark_session: Any) -> None:
+    """spark__crm_parse_timestamp is Spark's own cast: on the cases test_foundation.py holds
+    DuckDB's staging to, it gives the same UTC times and rejects the same texts."""
+    texts = [text for text, _ in ISO_TIMESTAMPS]
+    frame = spark_session.createDataFrame([(text,) for text in texts], "order_date string")
+    frame.createOrReplaceTempView("order_dates")
+    rows = spark_session.sql(
+        "select order_date, try_cast(order_date as timestamp) as ordered_at from order_dates"
+    ).collect()
+    read = {row["order_date"]: row["ordered_at"] for row in rows}
+    for text, expected in ISO_TIMESTAMPS:
+        if expected is None:
+            assert read[text] is None, text
+        else:
+            assert pd.Timestamp(read[text]) == pd.Timestamp(expected), text
 
 
 def test_pyspark_column_named_like_a_method(spark_session: Any) -> None:
