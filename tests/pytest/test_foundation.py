@@ -313,6 +313,42 @@ def test_date_formats_with_an_offset_are_read_as_utc(
     )
 
 
+def test_parquet_timestamps_with_a_time_zone_read_the_same_in_every_session_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet TIMESTAMP WITH TIME ZONE column reaches staging as text in the session's time
+    zone (-05 in New York): staging reads its UTC time, so the order dates do not depend on
+    the machine's zone (23:30 on the 15th in New York is the 16th)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(
+            f"""copy (select * from (values
+                ('A', '1', timestamptz '2024-01-16 04:30:00+00'),
+                ('B', '1', timestamptz '2024-01-15 12:00:00+00')
+            ) as t(order_id, customer_id, order_date))
+            to '{data_dir / "orders.parquet"}' (format parquet)"""
+        )
+        con.execute(
+            f"""copy (select * from (values ('A', 'P1', 1, 2.5), ('B', 'P1', 2, 3.0))
+                as t(order_id, product_id, quantity, unit_price))
+            to '{data_dir / "order_items.parquet"}' (format parquet)"""
+        )
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
+    expected = [
+        ("A", "2024-01-16 04:30:00", "2024-01-16"),
+        ("B", "2024-01-15 12:00:00", "2024-01-15"),
+    ]
+    query = "select order_id, ordered_at::varchar, order_date::varchar from {} order by 1"
+    assert run.rows(query.format("fct_orders")) == expected
+    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
+    for zone in ["America/New_York", "Asia/Tokyo"]:
+        with duckdb.connect(str(run.db_path), read_only=True) as con:
+            con.execute(f"set TimeZone = '{zone}'")
+            assert con.sql(query.format("stg_crm__orders")).fetchall() == expected, zone
+
+
 def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
     data_dir = normalized_dir(tmp_path / "data")
     run = run_dbt(
