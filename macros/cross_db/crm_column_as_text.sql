@@ -1,9 +1,12 @@
 {# A typed column of an input table as the text an input file would hold; none: unreadable. #}
 {% macro crm_column_as_text(column, data_type) %}
     {#-
-        column: the quoted column name; data_type: its type as the adapter reports it.
-        Text stays as is; numbers become their canonical text (30.99, 3, 1e-05), written with
-        the var decimal_separator so that staging reads them back unchanged; dates and
+        column: the quoted column name; data_type: its type as the adapter reports it (of an
+        input table, or of a Parquet file's column). Text stays as is; numbers become their
+        canonical text (30.99, 3, 1e-05), written with the var decimal_separator so that
+        staging reads them back unchanged; a whole floating-point number is written as an
+        integer (12346.0 as 12346: pandas stores an integer column with missing values as
+        float64, and its ids must match the same ids written as integers elsewhere); dates and
         timestamps become ISO 8601 text (2023-01-02, 2023-01-02 08:31:40), which staging
         always reads whatever date_formats says. Nested and binary types: none.
     -#}
@@ -16,7 +19,13 @@
 
 {% macro default__crm_column_as_text(column, kind) %}
     {%- set text = 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' -%}
-    {%- if kind == 'number' and var('decimal_separator') | string == ',' -%}
+    {%- if kind == 'float' -%}
+        {#- Below 1e15 a whole double is exact and fits a bigint; NaN and infinities are not. -#}
+        {%- set text = 'case when ' ~ column ~ ' = floor(' ~ column ~ ') and abs(' ~ column
+            ~ ') < 1e15 then cast(cast(' ~ column ~ ' as ' ~ dbt.type_bigint() ~ ') as '
+            ~ dbt.type_string() ~ ') else ' ~ text ~ ' end' -%}
+    {%- endif -%}
+    {%- if kind in ['number', 'float'] and var('decimal_separator') | string == ',' -%}
         {{ return("replace(" ~ text ~ ", '.', ',')") }}
     {%- endif -%}
     {{ return(text) }}
@@ -31,7 +40,10 @@
 {% endmacro %}
 
 
-{# The kind of a column type: number, date, timestamp, timestamp_tz, nested, binary, text. #}
+{#
+    The kind of a column type: number (exact), float (floating point), date, timestamp,
+    timestamp_tz, nested, binary, text.
+#}
 {% macro crm_type_kind(data_type) %}
     {#- Type names of DuckDB (INTEGER[], STRUCT(...)), Spark (array<int>, decimal(18,2)) and
         other warehouses (Snowflake VARIANT, Postgres bytea), matched on lower case. -#}
@@ -43,11 +55,12 @@
         {{ return('nested') }}
     {%- elif base in ['blob', 'bytea', 'binary', 'varbinary', 'bytes'] -%}
         {{ return('binary') }}
+    {%- elif base in ['double', 'double precision', 'float', 'float4', 'float8', 'real'] -%}
+        {{ return('float') }}
     {%- elif base in [
         'tinyint', 'smallint', 'integer', 'int', 'bigint', 'hugeint', 'utinyint', 'usmallint',
         'uinteger', 'ubigint', 'uhugeint', 'int1', 'int2', 'int4', 'int8', 'long', 'short',
-        'byte', 'decimal', 'numeric', 'number', 'dec', 'double', 'double precision', 'float',
-        'float4', 'float8', 'real', 'bignum', 'varint'] -%}
+        'byte', 'decimal', 'numeric', 'number', 'dec', 'bignum', 'varint'] -%}
         {{ return('number') }}
     {%- elif base == 'date' -%}
         {{ return('date') }}

@@ -9,3 +9,31 @@
     ) -%}
     {{ return(result.column_names | list) }}
 {% endmacro %}
+
+
+{#
+    Types of one input file's columns, {column name: type}, where the engine reports them
+    (Parquet on DuckDB): staging writes typed columns as the text a CSV file would hold
+    (crm_column_as_text). Empty: every column is cast to text as it is (CSV is read as text).
+#}
+{% macro crm_file_column_types(path, format) %}
+    {{ return(adapter.dispatch('crm_file_column_types', 'crm_mining')(path, format)) }}
+{% endmacro %}
+
+{% macro default__crm_file_column_types(path, format) %}
+    {{ return({}) }}
+{% endmacro %}
+
+{% macro duckdb__crm_file_column_types(path, format) %}
+    {%- if format != 'parquet' -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set described = run_query(
+        "describe select * from " ~ crm_read_file(path, format) ~ " as input_file"
+    ) -%}
+    {%- set types = {} -%}
+    {%- for row in described.rows -%}
+        {%- do types.update({row['column_name']: row['column_type']}) -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{% endmacro %}

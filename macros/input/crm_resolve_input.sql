@@ -1,7 +1,8 @@
 {# Where one input is read from (none: zero rows), checked against the contract. #}
 {% macro crm_resolve_input(name) %}
     {#-
-        Files: {'path', 'format', 'columns': {contract column: column name in the file}}.
+        Files: {'path', 'format', 'columns': {contract column: column name in the file},
+        'types': {contract column: its type}, where the engine reports it (Parquet on DuckDB)}.
         Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
         Both: 'file_columns', every column name of the input, lowercased and trimmed (the
         Parquet numbering of duckdb__crm_input_row_number reads it).
@@ -43,8 +44,12 @@
             {%- do column_types.update({column.name | lower | trim: column.dtype}) -%}
         {%- endfor -%}
     {%- else -%}
+        {%- set file_types = crm_file_column_types(found['path'], found['format']) -%}
         {%- for column_name in crm_file_columns(found['path'], found['format']) -%}
             {%- do column_names.update({column_name | lower | trim: column_name}) -%}
+            {%- if column_name in file_types -%}
+                {%- do column_types.update({column_name | lower | trim: file_types[column_name]}) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     {%- for column in spec['columns'] if column not in column_names -%}
@@ -58,16 +63,17 @@
     {%- set types = {} -%}
     {%- for column in spec['columns'] + spec['optional_columns'] if column in column_names -%}
         {%- do columns.update({column: column_names[column]}) -%}
-        {%- if relations_mode -%}
+        {#- A file's nested or binary column is cast to text as it is (DuckDB's text of it). -#}
+        {%- if column in column_types
+            and crm_column_as_text('x', column_types[column]) is not none -%}
             {%- do types.update({column: column_types[column]}) -%}
-            {%- if crm_column_as_text('x', column_types[column]) is none -%}
-                {{ exceptions.raise_compiler_error(
-                    "crm_mining input: column '" ~ column_names[column] ~ "' of " ~ where
-                    ~ " has type " ~ column_types[column] ~ ", which cannot be read as text"
-                    ~ " (nested and binary types cannot); give the input a view that"
-                    ~ " selects it as text, a number or a date."
-                ) }}
-            {%- endif -%}
+        {%- elif relations_mode -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_mining input: column '" ~ column_names[column] ~ "' of " ~ where
+                ~ " has type " ~ column_types[column] ~ ", which cannot be read as text"
+                ~ " (nested and binary types cannot); give the input a view that"
+                ~ " selects it as text, a number or a date."
+            ) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(crm_merged(found, {

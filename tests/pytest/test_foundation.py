@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, DbtRun, run_dbt
@@ -347,6 +348,49 @@ def test_parquet_timestamps_with_a_time_zone_read_the_same_in_every_session_zone
         with duckdb.connect(str(run.db_path), read_only=True) as con:
             con.execute(f"set TimeZone = '{zone}'")
             assert con.sql(query.format("stg_crm__orders")).fetchall() == expected, zone
+
+
+def test_parquet_numbers_are_read_as_their_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet columns of pandas' types: an integer id column with missing values is float64
+    (12346.0), which must match 12346 in a CSV file; float quantities and prices keep their
+    values when the var decimal_separator is ',' (the CSV files' decimal mark). Before, their
+    text '12346.0' was another customer and '30.99' read as 3099."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    pd.DataFrame(
+        {
+            "order_id": ["A", "B", "C"],
+            "customer_id": [12346.0, np.nan, 7.0],  # float64, as pandas stores it
+            "order_date": ["2024-01-15", "2024-01-16", "2024-01-17"],
+        }
+    ).to_parquet(data_dir / "orders.parquet")
+    pd.DataFrame(
+        {
+            "order_id": ["A", "B", "C"],
+            "product_id": ["P1", "P1", "P1"],
+            "quantity": [1.0, 2.0, 1.0],
+            "unit_price": [30.99, 3.5, 1e-05],
+        }
+    ).to_parquet(data_dir / "order_items.parquet")
+    write_csv(data_dir / "customers.csv", [["customer_id", "country"], ["12346", "GB"]])
+    run = run_dbt(
+        ["build", *FOUNDATION],
+        tmp_path,
+        {"data_dir": str(data_dir), "decimal_separator": ",", **MESSY},
+    ).check()
+    assert run.rows(
+        "select order_id, customer_id, net_revenue::varchar from fct_orders order by 1"
+    ) == [("A", "12346", "30.9900"), ("B", None, "7.0000"), ("C", "7", "0.0000")]
+    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
+    assert run.rows(
+        """select fct_orders.order_id, customers.country
+        from fct_orders
+        left join int_customers_validated as customers
+            on fct_orders.customer_id = customers.customer_id
+        order by 1"""
+    ) == [("A", "GB"), ("B", None), ("C", None)]
 
 
 def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
