@@ -37,3 +37,22 @@
     {%- endfor -%}
     {{ return(types) }}
 {% endmacro %}
+
+{% macro spark__crm_file_column_types(path, format) %}
+    {#- The external table over the file (crm_read_file) as Spark describes it. -#}
+    {%- if format != 'parquet' or not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set described = run_query('describe ' ~ crm_read_file(path, format)) -%}
+    {%- set types = {} -%}
+    {%- set state = {'columns': true} -%}
+    {%- for row in described.rows -%}
+        {#- The columns come first; a blank or '#' row starts the partitioning details. -#}
+        {%- if not row[0] or row[0].startswith('#') -%}
+            {%- do state.update({'columns': false}) -%}
+        {%- elif state['columns'] -%}
+            {%- do types.update({row[0]: row[1]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{% endmacro %}
