@@ -253,117 +253,83 @@ def test_flat_order_lines_must_agree_on_customer_and_day(tmp_path: Path) -> None
     assert sorted(rejections(run)) == [("transactions", 3), ("transactions", 4)]
 
 
+#: date_formats of zoned_dates_run: a %z format first, then a local one (ISO text after both).
+ZONED_FORMATS = ["%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M"]
+#: Its orders written in those formats: (order_id, order_date, the UTC time it must give).
+FORMATTED_DATES = [
+    ("F1", "15/01/2024 23:30 -0500", "2024-01-16 04:30:00"),
+    ("F2", "15/01/2024 23:30", "2024-01-15 23:30:00"),
+]
+
+
+@pytest.fixture(scope="module")
+def zoned_dates_run(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """One flat file: the order dates of oracles/timestamps.py (T00, T01, ...) and
+    FORMATTED_DATES, read with ZONED_FORMATS."""
+    base = tmp_path_factory.mktemp("zoned_dates")
+    data_dir = base / "data"
+    data_dir.mkdir()
+    header = ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]
+    dates = [(f"T{i:02d}", text) for i, (text, _) in enumerate(ISO_TIMESTAMPS)]
+    dates += [(order_id, text) for order_id, text, _ in FORMATTED_DATES]
+    lines = [[order_id, "1", text, "P1", "1", "2"] for order_id, text in dates]
+    write_csv(data_dir / "transactions.csv", [header, *lines])
+    dbt_vars = {"data_dir": str(data_dir), "date_formats": ZONED_FORMATS, **MESSY}
+    return run_dbt(["build", *FOUNDATION], base, dbt_vars).check()
+
+
 def test_dates_with_a_time_zone_are_read_as_utc(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    zoned_dates_run: DbtRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An offset or zone name gives the instant's UTC time (DuckDB's cast to TIMESTAMP would
     drop it: 23:30-05:00 would stay on the 15th); a local time is read as written; a suffix
     that names no zone is rejected instead of dropped. Spark: test_spark.py, same cases."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    header = ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]
-    lines = [[f"T{i:02d}", "1", text, "P1", "1", "2"] for i, (text, _) in enumerate(ISO_TIMESTAMPS)]
-    write_csv(data_dir / "transactions.csv", [header, *lines])
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
-    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
-    read = dict(run.rows("select order_id, ordered_at from stg_crm__transactions"))
-    for i, (text, expected) in enumerate(ISO_TIMESTAMPS):
-        got = read[f"T{i:02d}"]
-        if expected is None:
-            assert got is None, text
-        else:
-            assert pd.Timestamp(got) == pd.Timestamp(expected), text
-    days = dict(run.rows("select order_id, order_date::varchar from fct_orders"))
-    assert days["T04"] == "2024-01-16"  # 2024-01-15 23:30:00-05:00
-    reasons = rejections(run)
+    monkeypatch.chdir(zoned_dates_run.work_dir)  # the staging views read data/ from there
+    read = dict(zoned_dates_run.rows("select order_id, ordered_at from stg_crm__transactions"))
+    reasons = rejections(zoned_dates_run)
     for i, (text, expected) in enumerate(ISO_TIMESTAMPS):
         if expected is None:
+            assert read[f"T{i:02d}"] is None, text
             assert reasons[("transactions", i + 1)] == (
                 f"order_date: cannot cast '{text}' to a date or timestamp"
             )
+        else:
+            assert pd.Timestamp(read[f"T{i:02d}"]) == pd.Timestamp(expected), text
+    days = dict(zoned_dates_run.rows("select order_id, order_date::varchar from fct_orders"))
+    assert days["T04"] == "2024-01-16"  # 2024-01-15 23:30:00-05:00
 
 
 def test_date_formats_with_an_offset_are_read_as_utc(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    zoned_dates_run: DbtRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A %z format gives UTC time; the other formats and ISO text stay local times (DuckDB's
-    strptime over a list holding a %z format would read them in the session's time zone)."""
-    data_dir = tmp_path / "data"
+    strptime over a list holding a %z format read them in the session's time zone, as
+    TIMESTAMP WITH TIME ZONE, and the build failed)."""
+    ordered_at = dict(zoned_dates_run.rows("select order_id, ordered_at::varchar from fct_orders"))
+    for order_id, text, expected in FORMATTED_DATES:
+        assert ordered_at[order_id] == expected, text
+    monkeypatch.chdir(zoned_dates_run.work_dir)
+    assert zoned_dates_run.scalar(
+        "select distinct typeof(ordered_at) from stg_crm__transactions"
+    ) == ("TIMESTAMP")
+
+
+@pytest.fixture(scope="module")
+def pandas_parquet_run(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """Parquet files of pandas' types beside a CSV customers file, decimal_separator ',' (the
+    CSV files' decimal mark): float64 customer ids (an integer column with missing values), a
+    TIMESTAMP WITH TIME ZONE order date, float quantities and prices."""
+    base = tmp_path_factory.mktemp("pandas_parquet")
+    data_dir = base / "data"
     data_dir.mkdir()
-    write_csv(
-        data_dir / "transactions.csv",
-        [
-            ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
-            ["A", "1", "15/01/2024 23:30 -0500", "P1", "1", "2"],
-            ["B", "1", "15/01/2024 23:30", "P1", "1", "2"],
-            ["C", "1", "2024-01-15 23:30:00+01:00", "P1", "1", "2"],
-        ],
+    utc = pd.to_datetime(
+        ["2024-01-16 04:30:00", "2024-01-15 12:00:00", "2024-01-17 00:00:00"], utc=True
     )
-    formats = {"date_formats": ["%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M"]}
-    run = run_dbt(
-        ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **formats, **MESSY}
-    ).check()
-    assert sorted(run.rows("select order_id, ordered_at::varchar from fct_orders")) == [
-        ("A", "2024-01-16 04:30:00"),
-        ("B", "2024-01-15 23:30:00"),
-        ("C", "2024-01-15 22:30:00"),
-    ]
-    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
-    assert run.scalar("select typeof(ordered_at) from stg_crm__transactions limit 1") == (
-        "TIMESTAMP"
-    )
-
-
-def test_parquet_timestamps_with_a_time_zone_read_the_same_in_every_session_zone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A Parquet TIMESTAMP WITH TIME ZONE column reaches staging as text in the session's time
-    zone (-05 in New York): staging reads its UTC time, so the order dates do not depend on
-    the machine's zone (23:30 on the 15th in New York is the 16th)."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    with duckdb.connect() as con:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute(
-            f"""copy (select * from (values
-                ('A', '1', timestamptz '2024-01-16 04:30:00+00'),
-                ('B', '1', timestamptz '2024-01-15 12:00:00+00')
-            ) as t(order_id, customer_id, order_date))
-            to '{data_dir / "orders.parquet"}' (format parquet)"""
-        )
-        con.execute(
-            f"""copy (select * from (values ('A', 'P1', 1, 2.5), ('B', 'P1', 2, 3.0))
-                as t(order_id, product_id, quantity, unit_price))
-            to '{data_dir / "order_items.parquet"}' (format parquet)"""
-        )
-    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
-    expected = [
-        ("A", "2024-01-16 04:30:00", "2024-01-16"),
-        ("B", "2024-01-15 12:00:00", "2024-01-15"),
-    ]
-    query = "select order_id, ordered_at::varchar, order_date::varchar from {} order by 1"
-    assert run.rows(query.format("fct_orders")) == expected
-    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
-    for zone in ["America/New_York", "Asia/Tokyo"]:
-        with duckdb.connect(str(run.db_path), read_only=True) as con:
-            con.execute(f"set TimeZone = '{zone}'")
-            assert con.sql(query.format("stg_crm__orders")).fetchall() == expected, zone
-
-
-def test_parquet_numbers_are_read_as_their_values(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Parquet columns of pandas' types: an integer id column with missing values is float64
-    (12346.0), which must match 12346 in a CSV file; float quantities and prices keep their
-    values when the var decimal_separator is ',' (the CSV files' decimal mark). Before, their
-    text '12346.0' was another customer and '30.99' read as 3099."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
     pd.DataFrame(
         {
             "order_id": ["A", "B", "C"],
             "customer_id": [12346.0, np.nan, 7.0],  # float64, as pandas stores it
-            "order_date": ["2024-01-15", "2024-01-16", "2024-01-17"],
+            "order_date": utc,
         }
     ).to_parquet(data_dir / "orders.parquet")
     pd.DataFrame(
@@ -375,22 +341,48 @@ def test_parquet_numbers_are_read_as_their_values(
         }
     ).to_parquet(data_dir / "order_items.parquet")
     write_csv(data_dir / "customers.csv", [["customer_id", "country"], ["12346", "GB"]])
-    run = run_dbt(
-        ["build", *FOUNDATION],
-        tmp_path,
-        {"data_dir": str(data_dir), "decimal_separator": ",", **MESSY},
-    ).check()
-    assert run.rows(
+    dbt_vars = {"data_dir": str(data_dir), "decimal_separator": ",", **MESSY}
+    return run_dbt(["build", *FOUNDATION], base, dbt_vars).check()
+
+
+def test_parquet_numbers_are_read_as_their_values(
+    pandas_parquet_run: DbtRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A float64 id 12346.0 matches 12346 in the CSV file; float quantities and prices keep
+    their values under decimal_separator ','. Before, its text '12346.0' was another customer
+    and '30.99' read as 3099 (a quantity '1.0' as 10)."""
+    assert pandas_parquet_run.rows(
         "select order_id, customer_id, net_revenue::varchar from fct_orders order by 1"
     ) == [("A", "12346", "30.9900"), ("B", None, "7.0000"), ("C", "7", "0.0000")]
-    monkeypatch.chdir(tmp_path)  # the staging views read data/ relative to the build's folder
-    assert run.rows(
+    monkeypatch.chdir(pandas_parquet_run.work_dir)  # the staging views read data/ from there
+    assert pandas_parquet_run.rows(
         """select fct_orders.order_id, customers.country
         from fct_orders
         left join int_customers_validated as customers
             on fct_orders.customer_id = customers.customer_id
         order by 1"""
     ) == [("A", "GB"), ("B", None), ("C", None)]
+
+
+def test_parquet_timestamps_with_a_time_zone_read_the_same_in_every_session_zone(
+    pandas_parquet_run: DbtRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet TIMESTAMP WITH TIME ZONE column reaches staging as the instant's UTC time, so
+    the order dates do not depend on the session's (the machine's) time zone: 23:30 on the
+    15th in New York is the 16th. Before, its text in the session's zone ('... 23:30:00-05')
+    lost the offset."""
+    expected = [
+        ("A", "2024-01-16 04:30:00", "2024-01-16"),
+        ("B", "2024-01-15 12:00:00", "2024-01-15"),
+        ("C", "2024-01-17 00:00:00", "2024-01-17"),
+    ]
+    query = "select order_id, ordered_at::varchar, order_date::varchar from {} order by 1"
+    assert pandas_parquet_run.rows(query.format("fct_orders")) == expected
+    monkeypatch.chdir(pandas_parquet_run.work_dir)
+    for zone in ["America/New_York", "Asia/Tokyo"]:
+        with duckdb.connect(str(pandas_parquet_run.db_path), read_only=True) as con:
+            con.execute(f"set TimeZone = '{zone}'")
+            assert con.sql(query.format("stg_crm__orders")).fetchall() == expected, zone
 
 
 def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
