@@ -1,4 +1,4 @@
-{# A typed column of an input table as the text an input file would hold; none: unreadable. #}
+{# A typed column (input table, Parquet file) as the text a CSV file holds; none: unreadable. #}
 {% macro crm_column_as_text(column, data_type) %}
     {#-
         column: the quoted column name; data_type: its type as the adapter reports it (of an

@@ -13,7 +13,7 @@
 
 {#
     Types of one input file's columns, {column name: type}, where the engine reports them
-    (Parquet on DuckDB): staging writes typed columns as the text a CSV file would hold
+    (Parquet, on DuckDB and Spark): staging writes typed columns as the text a CSV file would hold
     (crm_column_as_text). Empty: every column is cast to text as it is (CSV is read as text).
 #}
 {% macro crm_file_column_types(path, format) %}

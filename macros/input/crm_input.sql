@@ -28,7 +28,9 @@
         select
             {%- for column in columns %}
             {% if column in found['types'] -%}
-            {{ crm_column_as_text(adapter.quote(found['columns'][column]), found['types'][column]) }}
+            {{ crm_column_as_text(
+                adapter.quote(found['columns'][column]), found['types'][column]
+            ) }}
             {%- elif column in found['columns'] -%}
             cast({{ adapter.quote(found['columns'][column]) }} as {{ dbt.type_string() }})
             {%- else -%}

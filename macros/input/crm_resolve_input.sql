@@ -2,7 +2,7 @@
 {% macro crm_resolve_input(name) %}
     {#-
         Files: {'path', 'format', 'columns': {contract column: column name in the file},
-        'types': {contract column: its type}, where the engine reports it (Parquet on DuckDB)}.
+        'types': {contract column: its type}, where the engine reports it (Parquet)}.
         Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
         Both: 'file_columns', every column name of the input, lowercased and trimmed (the
         Parquet numbering of duckdb__crm_input_row_number reads it).
@@ -48,7 +48,8 @@
         {%- for column_name in crm_file_columns(found['path'], found['format']) -%}
             {%- do column_names.update({column_name | lower | trim: column_name}) -%}
             {%- if column_name in file_types -%}
-                {%- do column_types.update({column_name | lower | trim: file_types[column_name]}) -%}
+                {%- set type_name = file_types[column_name] -%}
+                {%- do column_types.update({column_name | lower | trim: type_name}) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
