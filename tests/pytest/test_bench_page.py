@@ -92,6 +92,7 @@ def test_the_out_of_core_run_has_a_row_of_its_own(
     monkeypatch.setenv("CRM_BENCH_MEMORY_CAP", "none")
     results = build_100m.run(tmp_path, quick=True)
     assert [result.area for result in results] == ["build_100m"]
+    assert "CPU of the median run 0 s (user + system)" in results[0].note
 
     committed = DEFAULT_PAGE.read_text()
     page = update_page(committed, results, "2026-12-01", "Last run.")

@@ -73,8 +73,9 @@ def measure(
 ) -> BenchResult:
     """Median wall time and peak memory of `runs` whole builds on about `lines` order lines:
     the peak RSS of the largest process, or with memory_cap_bytes the peak of the capped
-    build's memory, each page counted once. area: the bench area whose row this is (a run
-    replaces the rows of the areas it ran, crm_mining.bench.page)."""
+    build's memory, each page counted once. The note gives the median run's CPU time (user +
+    system), the work done whatever else the machine ran. area: the bench area whose row this
+    is (a run replaces the rows of the areas it ran, crm_mining.bench.page)."""
     from crm_mining.datagen import customers_for_lines, generate
 
     data_dir = work_dir / f"data_{lines}"
@@ -95,7 +96,9 @@ def measure(
         runs=runs,
         median_seconds=median_timing.seconds,
         peak_rss_mb=max(peaks),
-        note=(note + "; " if note else "") + f"slowest nodes (s): {top_text}",
+        note=(note + "; " if note else "")
+        + f"CPU of the median run {median_timing.cpu_seconds:.0f} s (user + system); "
+        + f"slowest nodes (s): {top_text}",
     )
 
 

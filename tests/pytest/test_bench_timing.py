@@ -1,0 +1,31 @@
+"""crm_mining.bench.common.run_timed: the CPU time of a command and of the children it waits
+for (dbt's sentiment workers), which the build rows report beside the wall time."""
+
+from __future__ import annotations
+
+import sys
+
+from crm_mining.bench.common import run_timed
+
+#: Python that keeps one core busy for 0.4 s of its own CPU time, then exits.
+BUSY = (
+    "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.4:\n    pass"
+)
+
+
+def test_a_busy_command_reports_its_cpu_time() -> None:
+    timing = run_timed([sys.executable, "-c", BUSY])
+    assert timing.cpu_seconds >= 0.4
+    assert timing.cpu_seconds <= timing.seconds * 2 + 0.5  # at most two cores' worth
+
+
+def test_a_waiting_command_reports_little_cpu_time() -> None:
+    timing = run_timed([sys.executable, "-c", "import time\ntime.sleep(0.6)"])
+    assert timing.seconds >= 0.6
+    assert timing.cpu_seconds < 0.4
+
+
+def test_the_cpu_time_of_a_child_it_waited_for_counts() -> None:
+    parent = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {BUSY!r}])"
+    timing = run_timed([sys.executable, "-c", parent])
+    assert timing.cpu_seconds >= 0.4
