@@ -124,8 +124,8 @@ TYPED_TABLES_SQL = """
     ) as t(product_id, product_name, list_price);
     create table shop.reviews as select * from (values
         (uuid '00000000-0000-0000-0000-000000000001', timestamp '2024-03-05 18:00:00',
-         cast(4 as tinyint), 'Lovely tea')
-    ) as t(review_id, review_date, rating, review_text);
+         cast(4 as tinyint), 'Lovely tea', cast(42 as double))
+    ) as t(review_id, review_date, rating, review_text, customer_id);
 """
 EUROPEAN_VARS = {"date_formats": ["%d/%m/%Y %H:%M"], "decimal_separator": ","}
 #: vars of the small-input runs below (the same for all, so that they share one parse)
@@ -215,10 +215,11 @@ def test_typed_numbers_keep_their_value_with_decimal_commas(typed_staging: DbtRu
 
 def test_typed_reviews_and_absent_inputs(typed_staging: DbtRun) -> None:
     reviews = typed_staging.rows(
-        "select review_id, review_date, rating, review_text from stg_crm__reviews"
+        "select review_id, review_date, rating, review_text, customer_id from stg_crm__reviews"
     )
     assert reviews == [
-        ("00000000-0000-0000-0000-000000000001", dt.date(2024, 3, 5), 4.0, "Lovely tea")
+        # a whole DOUBLE id (pandas' float64 for integers with missing values) as an integer
+        ("00000000-0000-0000-0000-000000000001", dt.date(2024, 3, 5), 4.0, "Lovely tea", "42")
     ]
     # No customers table: zero rows, as a missing optional file; flat input: none.
     assert typed_staging.scalar("select count(*) from stg_crm__customers") == 0
