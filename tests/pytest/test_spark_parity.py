@@ -197,10 +197,53 @@ def test_every_spark_mart_is_compared() -> None:
     assert not set(SPARK_SQL_MARTS) & set(SPARK_ML_MARTS)
 
 
+#: What staging reads of typed Parquet files, through the input macro every staging model uses.
+PARQUET_INPUT_SQL = (
+    "select orders_input.customer_id, order_items_input.quantity, order_items_input.unit_price"
+    " from {{ crm_input('order_items') }}"
+    " inner join {{ crm_input('orders') }}"
+    " on order_items_input.order_id = orders_input.order_id"
+    " order by order_items_input.unit_price"
+)
+
+
+def write_typed_parquet_inputs(data_dir: Path) -> Path:
+    """Parquet files of pandas' types: float64 customer ids (integers with missing values),
+    float quantities and prices (test_foundation.py reads the same on DuckDB)."""
+    import numpy as np
+    import pandas as pd
+
+    data_dir.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "order_id": ["A", "B"],
+            "customer_id": [12346.0, np.nan],
+            "order_date": ["2024-01-15", "2024-01-16"],
+        }
+    ).to_parquet(data_dir / "orders.parquet")
+    pd.DataFrame(
+        {
+            "order_id": ["A", "B"],
+            "product_id": ["P1", "P1"],
+            "quantity": [1.0, 2.5],
+            "unit_price": [30.99, 3.0],
+        }
+    ).to_parquet(data_dir / "order_items.parquet")
+    return data_dir
+
+
+def shown_rows(output: str) -> list[dict[str, Any]]:
+    """The rows of `dbt show --output json` in its log output."""
+    start = output.index('"show"')
+    decoded, _ = json.JSONDecoder().raw_decode(output[output.rindex("{", 0, start) :])
+    return decoded["show"]
+
+
 @dataclass(frozen=True)
 class SparkBuild:
     warehouse: Path  # the schema's directory: one sub-directory of Parquet files per table
     output: str  # dbt's log lines
+    parquet_input_rows: list[dict[str, Any]]  # `dbt show` of PARQUET_INPUT_SQL on Spark
 
 
 @dataclass(frozen=True)
@@ -232,7 +275,8 @@ def spark_runs(
        unit tests, from the bundled sample (`dbt build`; each template test once);
     2. the consumer project (integration_tests/, crm_mining as a package): load the sample
        into typed tables of the Spark schema raw_shop (`run-operation load_shop_tables`);
-    3. the consumer: its own model and the SQL marts that read every input (`dbt run`).
+    3. the consumer: its own model and the SQL marts that read every input (`dbt run`);
+    4. this project: how staging reads typed Parquet input files (`dbt show`, one query).
     """
     reason = spark_unavailable_reason()
     if reason:
@@ -248,6 +292,7 @@ def spark_runs(
     run_consumer(project, ["deps"], consumer).check()
     manifest = sample_build.manifest()
     left_to_duckdb = template_tests_left_to_duckdb(manifest)
+    parquet_dir = write_typed_parquet_inputs(work_dir / "parquet_inputs")
     outcomes = run_in_one_jvm(
         [
             Invocation(
@@ -277,21 +322,36 @@ def spark_runs(
                 ],
                 consumer,
             ),
+            Invocation(
+                PROJECT_DIR,
+                [
+                    "show", "--target", "spark", "--inline", PARQUET_INPUT_SQL,
+                    "--output", "json", "--limit", "10",
+                    "--vars", json.dumps(
+                        {"data_dir": str(parquet_dir), "decimal_separator": ","}
+                    ),
+                ],
+                {**os.environ, **spark_env},
+            ),
         ],
         work_dir / "spark_runs.json",
     )  # fmt: skip
-    build, load, run = outcomes
+    build, load, run, show = outcomes
     assert build.returncode == 0, (
         f"dbt build --target spark failed:\n{failed_nodes(work_dir)}\n{build.output[-4000:]}"
     )
     assert "ERROR=0" in build.output and "PASS=" in build.output
-    for step, outcome in (("load_shop_tables", load), ("consumer run", run)):
+    for step, outcome in (
+        ("load_shop_tables", load),
+        ("consumer run", run),
+        ("show of Parquet inputs", show),
+    ):
         assert outcome.returncode == 0, (
             f"{step} on Spark failed:\n{failed_nodes(consumer_dir)}\n{outcome.output[-4000:]}"
         )
     warehouse = work_dir / "spark" / "warehouse"
     return (
-        SparkBuild(warehouse / "crm_mining.db", build.output),
+        SparkBuild(warehouse / "crm_mining.db", build.output, shown_rows(show.output)),
         SparkConsumer(warehouse, run.output),
     )
 
@@ -384,6 +444,16 @@ def test_ml_mart_on_spark_has_null_ml_columns(
         for key, spark_row in spark_by_key.items()
         for i in positions
     ), f"{mart}: the ML columns are null on DuckDB too"
+
+
+def test_typed_parquet_inputs_reach_staging_as_csv_text(spark_build: SparkBuild) -> None:
+    """A float64 id 12346.0 as 12346, float numbers with the var decimal_separator (','):
+    the text a CSV file of that export holds, as on DuckDB (test_foundation.py). Before,
+    Spark wrote '12346.0' and '30.99', which staging read as another customer and 3099."""
+    assert spark_build.parquet_input_rows == [
+        {"customer_id": None, "quantity": "2,5", "unit_price": "3"},
+        {"customer_id": "12346", "quantity": "1", "unit_price": "30,99"},
+    ]
 
 
 def test_python_models_off_with_one_notice(spark_build: SparkBuild) -> None:
