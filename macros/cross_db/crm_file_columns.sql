@@ -1,4 +1,9 @@
-{# Column names of one input file, in file order (run at compile time). #}
+{#
+    The columns of one input file in file order, {column name: its type}, read at compile time
+    in one look at the file. The type is none where the engine does not report it; a typed
+    column reaches staging as the text a CSV file would hold (crm_column_as_text), the others
+    are cast to text as they are (CSV files are read as text).
+#}
 {% macro crm_file_columns(path, format) %}
     {{ return(adapter.dispatch('crm_file_columns', 'crm_mining')(path, format)) }}
 {% endmacro %}
@@ -7,52 +12,40 @@
     {%- set result = run_query(
         "select * from " ~ crm_read_file(path, format) ~ " as input_file where 1 = 0"
     ) -%}
-    {{ return(result.column_names | list) }}
+    {%- set columns = {} -%}
+    {%- for name in result.column_names -%}
+        {%- do columns.update({name: none}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
-
-{#
-    Types of one input file's columns, {column name: type}, where the engine reports them
-    (Parquet, on DuckDB and Spark): staging writes typed columns as the text a CSV file would hold
-    (crm_column_as_text). Empty: every column is cast to text as it is (CSV is read as text).
-#}
-{% macro crm_file_column_types(path, format) %}
-    {{ return(adapter.dispatch('crm_file_column_types', 'crm_mining')(path, format)) }}
-{% endmacro %}
-
-{% macro default__crm_file_column_types(path, format) %}
-    {{ return({}) }}
-{% endmacro %}
-
-{% macro duckdb__crm_file_column_types(path, format) %}
-    {%- if format != 'parquet' -%}
-        {{ return({}) }}
-    {%- endif -%}
+{% macro duckdb__crm_file_columns(path, format) %}
+    {#- A CSV file's columns are all VARCHAR (read_csv with all_varchar). -#}
     {%- set described = run_query(
         "describe select * from " ~ crm_read_file(path, format) ~ " as input_file"
     ) -%}
-    {%- set types = {} -%}
+    {%- set columns = {} -%}
     {%- for row in described.rows -%}
-        {%- do types.update({row['column_name']: row['column_type']}) -%}
+        {%- do columns.update({row['column_name']: row['column_type']}) -%}
     {%- endfor -%}
-    {{ return(types) }}
+    {{ return(columns) }}
 {% endmacro %}
 
-{% macro spark__crm_file_column_types(path, format) %}
-    {#- The external table over the file (crm_read_file) as Spark describes it. -#}
-    {%- if format != 'parquet' or not execute -%}
-        {{ return({}) }}
+{% macro spark__crm_file_columns(path, format) %}
+    {#- A Parquet file: the external table over it (crm_read_file) as Spark describes it. -#}
+    {%- if format != 'parquet' -%}
+        {{ return(default__crm_file_columns(path, format)) }}
     {%- endif -%}
     {%- set described = run_query('describe ' ~ crm_read_file(path, format)) -%}
-    {%- set types = {} -%}
+    {%- set columns = {} -%}
     {%- set state = {'columns': true} -%}
     {%- for row in described.rows -%}
         {#- The columns come first; a blank or '#' row starts the partitioning details. -#}
         {%- if not row[0] or row[0].startswith('#') -%}
             {%- do state.update({'columns': false}) -%}
         {%- elif state['columns'] -%}
-            {%- do types.update({row[0]: row[1]}) -%}
+            {%- do columns.update({row[0]: row[1]}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(types) }}
+    {{ return(columns) }}
 {% endmacro %}

@@ -2,7 +2,7 @@
 {% macro crm_resolve_input(name) %}
     {#-
         Files: {'path', 'format', 'columns': {contract column: column name in the file},
-        'types': {contract column: its type}, where the engine reports it (Parquet)}.
+        'types': {contract column: its type}, where the engine reports it}.
         Relations: {'relation', 'columns': {...}, 'types': {contract column: its data type}}.
         Both: 'file_columns', every column name of the input, lowercased and trimmed (the
         Parquet numbering of duckdb__crm_input_row_number reads it).
@@ -44,11 +44,10 @@
             {%- do column_types.update({column.name | lower | trim: column.dtype}) -%}
         {%- endfor -%}
     {%- else -%}
-        {%- set file_types = crm_file_column_types(found['path'], found['format']) -%}
-        {%- for column_name in crm_file_columns(found['path'], found['format']) -%}
+        {%- set columns_in_file = crm_file_columns(found['path'], found['format']) -%}
+        {%- for column_name, type_name in columns_in_file.items() -%}
             {%- do column_names.update({column_name | lower | trim: column_name}) -%}
-            {%- if column_name in file_types -%}
-                {%- set type_name = file_types[column_name] -%}
+            {%- if type_name is not none -%}
                 {%- do column_types.update({column_name | lower | trim: type_name}) -%}
             {%- endif -%}
         {%- endfor -%}
