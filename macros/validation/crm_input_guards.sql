@@ -35,15 +35,29 @@
 {% macro crm_check_input_rejections() %}
     {%- if execute -%}
         {%- set rows = run_query(
-            "select input_name, rows_read, rows_rejected, share_rejected, top_rejection_reason,"
-            ~ " top_reason_rows, guard_level, is_without_order_line from " ~ this
-            ~ " where guard_level <> 'ok' order by input_name"
+            "select input_name, rows_read, rows_rejected, rows_after_as_of_date, share_rejected,"
+            ~ " top_rejection_reason, top_reason_rows, guard_level, is_without_order_line from "
+            ~ this ~ " where guard_level <> 'ok' order by input_name"
         ).rows -%}
         {%- set errors = [] -%}
         {%- for row in rows -%}
-            {%- set input_name, read, rejected, share, reason, reason_rows, level, no_line = row -%}
-            {%- set counted = rejected ~ " of " ~ read ~ " rows rejected ("
-                ~ (share * 100) | round(1) ~ " %)" if read else "the input has no row" -%}
+            {%- set input_name, read, rejected, after, share, reason, reason_rows, level, no_line
+                = row -%}
+            {#- rows after as_of_date are out of the window: the share is of the others -#}
+            {%- set in_window = read - after -%}
+            {%- set share_text = (share * 100) | round(1) ~ " %" if in_window else "" -%}
+            {%- if not read -%}
+                {%- set counted = "the input has no row" -%}
+            {%- elif not after -%}
+                {%- set counted = rejected ~ " of " ~ read ~ " rows rejected (" ~ share_text ~ ")" -%}
+            {%- elif in_window -%}
+                {%- set counted = rejected ~ " of " ~ in_window ~ " rows dated before as_of_date"
+                    ~ " rejected (" ~ share_text ~ "; " ~ after ~ " rows on or after it are left"
+                    ~ " out)" -%}
+            {%- else -%}
+                {%- set counted = "no row dated before as_of_date (" ~ after
+                    ~ " rows on or after it are left out)" -%}
+            {%- endif -%}
             {%- if no_line -%}
                 {%- set what = "no valid order line: " ~ counted -%}
             {%- else -%}

@@ -30,7 +30,8 @@
                 order_date_raw,
                 crm_text_literal("' to a date or timestamp"),
             ]) }}
-        when {{ order_date }} >= {{ as_of_date }} then 'order_date: on or after as_of_date'
+        when {{ order_date }} >= {{ as_of_date }}
+            then {{ crm_after_as_of_date_reason('order_date') }}
         when {{ version_count }} > 1
             then 'order_id: same order_id with another customer_id or order date'
     end
@@ -79,9 +80,28 @@
     end
 {% endmacro %}
 
-{# 'kept', 'duplicate' (an exact copy of an earlier row) or 'rejected'. #}
+{#
+    The reason of a row dated on or after as_of_date: outside the analysis window, not bad
+    data. crm_row_status gives such a row the status 'after_as_of_date', which the guard on
+    rejected rows does not count (int_input_rejections_checked). The dated columns that can
+    leave a row out: order_date (orders and their lines), review_date and signup_date (with
+    the var as_of_date set).
+#}
+{% macro crm_after_as_of_date_reason(column) -%}
+    '{{ column }}: on or after as_of_date'
+{%- endmacro %}
+
+{#
+    'after_as_of_date' (dated on or after as_of_date), 'rejected' (it broke a rule), 'duplicate'
+    (an exact copy of an earlier row) or 'kept'.
+#}
 {% macro crm_row_status(rejection_reason, copy_number) %}
     case
+        when {{ rejection_reason }} in (
+            {%- for column in ['order_date', 'review_date', 'signup_date'] %}
+            {{ crm_after_as_of_date_reason(column) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) then 'after_as_of_date'
         when {{ rejection_reason }} is not null then 'rejected'
         when {{ copy_number }} > 1 then 'duplicate'
         else 'kept'

@@ -65,7 +65,7 @@ def oot_build(
     proof_data: Path, cut_date: dt.date, tmp_path_factory: pytest.TempPathFactory
 ) -> DbtRun:
     """The churn marts built on the full generated files with as_of_date = T (the foundation
-    rejects every order and review dated T or later, so the model never sees them)."""
+    leaves out every order and review dated T or later, so the model never sees them)."""
     work = tmp_path_factory.mktemp("churn_oot")
     dbt_vars = {"data_dir": str(proof_data), "as_of_date": cut_date.isoformat()}
     return run_dbt(["build", *CHURN], work, dbt_vars).check()

@@ -385,8 +385,14 @@ def test_parquet_timestamps_with_a_time_zone_read_the_same_in_every_session_zone
             assert con.sql(query.format("stg_crm__orders")).fetchall() == expected, zone
 
 
-def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
+def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
+    """Rows dated on or after a set as_of_date are left out with their own status, not
+    rejected, and are not examined further: orders (O6's duplicate, O7's conflicting
+    customers), their lines (O2's 'three', O6's zero quantity), reviews (R3's 6 stars) and a
+    customer who signed up on as_of_date. The reconciliation counts them in their own column;
+    the guard's share is of the other rows."""
     data_dir = normalized_dir(tmp_path / "data")
+    write_csv(data_dir / "customers.csv", [*CUSTOMERS, ["00077", "2024-02-01", "NL"]])
     run = run_dbt(
         ["build", *FOUNDATION],
         tmp_path,
@@ -394,11 +400,49 @@ def test_as_of_date_var_rejects_later_orders(tmp_path: Path) -> None:
     ).check()
     # as_of_date is exclusive: O2, dated 2024-02-01, is on it
     assert run.rows("select order_id from fct_orders order by 1") == [("O1",)]
-    reasons = rejections(run)
-    assert reasons[("orders", 2)] == "order_date: on or after as_of_date"
-    assert reasons[("orders", 3)] == "order_date: on or after as_of_date"
-    assert reasons[("reviews", 2)] == "review_date: on or after as_of_date"
-    assert reasons[("reviews", 4)] == "review_date: on or after as_of_date"
+    after = run.df(
+        "select input_name, source_row_number, reason, rejected_column from audit_rejected_rows"
+        " where row_status = 'after_as_of_date'"
+    )
+    rows_after = after.groupby("input_name")["source_row_number"].apply(sorted).to_dict()
+    assert rows_after == {
+        "orders": [2, 3, 6, 7, 8, 9],  # O2, O3, O6 and its copy, O7's two customers
+        "order_items": [4, 5, 6, 9, 10, 11, 12, 14],  # the lines of O2, O3, O6, O7
+        "reviews": [2, 3, 4],
+        "customers": [3],
+    }
+    date_column = (
+        after["input_name"]
+        .map({"reviews": "review_date", "customers": "signup_date"})
+        .fillna("order_date")
+    )
+    assert (after["rejected_column"] == date_column).all()
+    assert (after["reason"] == date_column + ": on or after as_of_date").all()
+    # what is before as_of_date is still rejected: O4, O5 and their lines, O99's line
+    rejected = run.rows(
+        "select input_name, source_row_number from audit_rejected_rows"
+        " where row_status = 'rejected' order by 1, 2"
+    )
+    assert rejected == [
+        ("customers", 2),
+        ("order_items", 7),
+        ("order_items", 8),
+        ("order_items", 13),
+        ("orders", 4),
+        ("orders", 5),
+    ]
+    counts = run.df("audit_input_reconciliation").set_index("input_name")
+    assert counts["rows_after_as_of_date"].to_dict() == {
+        "orders": 6,
+        "order_items": 8,
+        "transactions": 0,
+        "customers": 1,
+        "products": 0,
+        "reviews": 3,
+    }
+    guard = run.df("int_input_rejections_checked").set_index("input_name")
+    assert guard.loc["orders", "share_rejected"] == pytest.approx(2 / 3)  # of 9 - 6 rows
+    assert guard.loc["order_items", "share_rejected"] == pytest.approx(3 / 6)  # of 14 - 8
     assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
 
 
@@ -528,6 +572,55 @@ def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
         "crm_mining input 'transactions': 1 of 4 rows rejected (25.0 %), above reject_warn_share"
         " = 0.05; most frequent reason (1 rows): unit_price: cannot cast 'abc' to a number"
     ) in " ".join(run.output.split())
+
+
+#: A year-end export analysed as of 2024-02-01: 4 lines before it (one unreadable price), 12
+#: after it (2024-02-01 and later).
+POINT_IN_TIME_LINES = [
+    ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
+    ["T1", "C1", "2024-01-05", "P1", "2", "10.00"],
+    ["T1", "C1", "2024-01-05", "P2", "1", "abc"],
+    ["T2", "C2", "2024-01-20", "P1", "1", "10"],
+    ["T2", "C2", "2024-01-20", "P3", "1", "4"],
+    *[
+        [f"T{day + 2}", f"C{day % 3}", f"2024-02-{day:02d}", product, "1", "3"]
+        for day in range(1, 7)
+        for product in ("P1", "P2")
+    ],
+]
+
+
+def test_point_in_time_run_is_not_held_for_the_rows_it_leaves_out(tmp_path: Path) -> None:
+    """12 of 16 lines are on or after as_of_date: left out, not rejected, so the guard's share
+    is 1 unreadable price of the 4 lines before it (a warning), not 13 of 16 (81 %: the build
+    failed, and every point-in-time run tripped the guard)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_csv(data_dir / "transactions.csv", POINT_IN_TIME_LINES)
+    dbt_vars = {"data_dir": str(data_dir), "as_of_date": "2024-02-01"}
+    run = run_dbt(["build", *GUARD_SELECTION], tmp_path, dbt_vars).check()
+    assert run.rows("select distinct order_id from int_order_lines_cleaned order by 1") == [
+        ("T1",),
+        ("T2",),
+    ]
+    assert (
+        "crm_mining input 'transactions': 1 of 4 rows dated before as_of_date rejected (25.0 %;"
+        " 12 rows on or after it are left out), above reject_warn_share = 0.05; most frequent"
+        " reason (1 rows): unit_price: cannot cast 'abc' to a number"
+    ) in " ".join(run.output.split())
+
+
+def test_as_of_date_before_every_order_fails_saying_so(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_csv(data_dir / "transactions.csv", POINT_IN_TIME_LINES)
+    dbt_vars = {"data_dir": str(data_dir), "as_of_date": "2024-01-01"}
+    run = run_dbt(["build", *GUARD_SELECTION], tmp_path, dbt_vars)
+    assert not run.ok
+    assert (
+        "crm_mining input 'transactions': no valid order line: no row dated before as_of_date"
+        " (16 rows on or after it are left out)."
+    ) in " ".join(run.output.split()), run.output[-3000:]
 
 
 @pytest.mark.parametrize(

@@ -48,9 +48,11 @@ def rows_in_input_files(data_dir: Path) -> dict[str, int]:
 
 
 def test_every_input_row_is_accounted_for(build: DbtRun) -> None:
-    """rows read = kept + duplicate + rejected for every input, and rows read = the rows of the
-    files as DuckDB reads them outside the project."""
+    """rows read = kept + duplicate + rejected (+ after as_of_date, none without the var) for
+    every input, and rows read = the rows of the files as DuckDB reads them outside the
+    project."""
     reconciliation = build.df("audit_input_reconciliation").set_index("input_name")
+    assert (reconciliation["rows_after_as_of_date"] == 0).all()
     assert (
         reconciliation["rows_read"]
         == reconciliation["rows_kept"]
@@ -63,7 +65,7 @@ def test_every_input_row_is_accounted_for(build: DbtRun) -> None:
         "select input_name, row_status, count(*) as n from audit_rejected_rows group by all"
     )
     for row in audited.itertuples():
-        column = "rows_rejected" if row.row_status == "rejected" else "rows_duplicate"
+        column = f"rows_{row.row_status}"
         assert reconciliation.loc[row.input_name, column] == row.n
 
 

@@ -216,7 +216,13 @@ def test_numbers_shown_equal_the_marts(name: str, request: pytest.FixtureRequest
         row[0]: [number(cell) for cell in row[1:]] for row in page.tables["data-reconciliation"]
     }
     expected = {
-        name: [row.rows_read, row.rows_kept, row.rows_duplicate, row.rows_rejected]
+        name: [
+            row.rows_read,
+            row.rows_kept,
+            row.rows_duplicate,
+            row.rows_rejected,
+            row.rows_after_as_of_date,
+        ]
         for name, row in reconciliation.iterrows()
         if row.rows_read > 0
     }

@@ -4,6 +4,10 @@ customers as (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
+analysis_date as (
+    select * from {{ ref('int_as_of_date_resolved') }}
+),
+
 customer_versions as (
     select distinct
         customer_id,
@@ -30,6 +34,11 @@ customers_checked as (
         customers.source_row_number,
         case
             when customers.customer_id is null then 'customer_id: missing'
+            -- a point-in-time run (the var set) knows no customer who signed up later
+            when
+                analysis_date.is_as_of_date_from_var
+                and customers.signup_date >= analysis_date.as_of_date
+                then {{ crm_after_as_of_date_reason('signup_date') }}
             when customer_version_counts.version_count > 1
                 then 'customer_id: same customer_id with another signup_date or country'
             else {{ crm_reject_uncastable_optional(
@@ -41,6 +50,7 @@ customers_checked as (
             order by customers.source_row_number
         ) as copy_number
     from customers
+    cross join analysis_date
     left join customer_version_counts
         on customers.customer_id = customer_version_counts.customer_id
 ),

@@ -1,6 +1,9 @@
 {#-
-    One row per input: rows read and rejected, the share rejected, the most frequent reason
-    and the guard level against the vars reject_warn_share and reject_error_share. Its
+    One row per input: rows read, rejected and dated on or after as_of_date, the share of the
+    rows before as_of_date that are rejected, the most frequent reason and the guard level
+    against the vars reject_warn_share and reject_error_share. Rows after as_of_date are out of
+    the analysis window, not bad data: a point-in-time run (as_of_date a year back) leaves out
+    much of the input and must not trip the guard. Its
     post-hook (crm_check_input_rejections) logs the warnings and fails the build on errors,
     before any model reads the cleaned rows (int_order_lines_cleaned depends on it).
 -#}
@@ -24,7 +27,8 @@ statuses_counted as (
         input_name,
         count(*) as rows_read,
         count(case when row_status = 'kept' then 1 end) as rows_kept,
-        count(case when row_status = 'rejected' then 1 end) as rows_rejected
+        count(case when row_status = 'rejected' then 1 end) as rows_rejected,
+        count(case when row_status = 'after_as_of_date' then 1 end) as rows_after_as_of_date
     from input_rows_classified
     group by input_name
 ),
@@ -34,7 +38,8 @@ rows_per_status as (
         input_names.input_name,
         coalesce(statuses_counted.rows_read, 0) as rows_read,
         coalesce(statuses_counted.rows_kept, 0) as rows_kept,
-        coalesce(statuses_counted.rows_rejected, 0) as rows_rejected
+        coalesce(statuses_counted.rows_rejected, 0) as rows_rejected,
+        coalesce(statuses_counted.rows_after_as_of_date, 0) as rows_after_as_of_date
     from input_names
     left join statuses_counted
         on input_names.input_name = statuses_counted.input_name
@@ -83,10 +88,11 @@ inputs_checked as (
         rows_per_status.rows_read,
         rows_per_status.rows_kept,
         rows_per_status.rows_rejected,
+        rows_per_status.rows_after_as_of_date,
         case
-            when rows_per_status.rows_read > 0
+            when rows_per_status.rows_read > rows_per_status.rows_after_as_of_date
                 then cast(rows_per_status.rows_rejected as {{ crm_type_double() }})
-                    / rows_per_status.rows_read
+                    / (rows_per_status.rows_read - rows_per_status.rows_after_as_of_date)
         end as share_rejected,
         reasons_ranked.example_reason as top_rejection_reason,
         reasons_ranked.reason_rows as top_reason_rows,

@@ -1,6 +1,6 @@
 {#-
-    One row per input row, every input unioned: its status, business key and, when it did not
-    pass, the reason and the column at fault. A view: readers take the columns they need.
+    One row per input row, every input unioned: its status, business key and, when it was not
+    kept, the reason and the column at fault (the date column of a row after as_of_date). A view: readers take the columns they need.
 -#}
 {{ config(materialized='view') }}
 
@@ -103,7 +103,7 @@ rows_explained as (
         end as reason,
         case
             when row_status = 'duplicate' then '(whole row)'
-            when row_status = 'rejected'
+            when row_status in ('rejected', 'after_as_of_date')
                 then {{ dbt.split_part('rejection_reason', "':'", 1) }}
         end as rejected_column
     from rows_unioned

@@ -1,6 +1,9 @@
 {#-
     One row per order_items row (normalized layout) with its order's customer and date when the
-    order is kept, and why not otherwise. Ephemeral: read by int_order_lines_validated only.
+    order is kept, and why not otherwise: a line of an order dated on or after as_of_date has
+    the order's reason (it is out of the analysis window, as its order is), a line of an order
+    rejected for another reason 'its order is rejected (...)'. Ephemeral: read by
+    int_order_lines_validated only.
 -#}
 {{ config(materialized='ephemeral') }}
 
@@ -25,12 +28,17 @@ kept_orders as (
     where row_status = 'kept'
 ),
 
+-- an order id is either kept (its other rows exact duplicates) or has no kept row; a rule
+-- broken by one of its rows wins over a date after as_of_date on another
 rejected_orders as (
     select
         order_id,
-        min(rejection_reason) as order_rejection_reason
+        coalesce(
+            min(case when row_status = 'rejected' then rejection_reason end),
+            min(rejection_reason)
+        ) as order_rejection_reason
     from orders_validated
-    where row_status = 'rejected' and order_id is not null
+    where row_status in ('rejected', 'after_as_of_date') and order_id is not null
     group by order_id
 ),
 
@@ -53,6 +61,10 @@ items_matched as (
         case
             when order_items.order_id is null then 'order_id: missing'
             when kept_orders.order_id is not null then null
+            when
+                rejected_orders.order_rejection_reason
+                = {{ crm_after_as_of_date_reason('order_date') }}
+                then rejected_orders.order_rejection_reason
             when rejected_orders.order_id is not null
                 then {{ dbt.concat([
                     "'order_id: its order is rejected ('",

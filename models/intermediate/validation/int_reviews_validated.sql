@@ -41,6 +41,9 @@ reviews_checked as (
         reviews.source_row_number,
         case
             when reviews.review_id is null then 'review_id: missing'
+            -- out of the analysis window: not examined further (as an order line after it)
+            when reviews.review_date >= analysis_date.review_cutoff_date
+                then {{ crm_after_as_of_date_reason('review_date') }}
             when reviews.rating_raw is not null and reviews.rating is null
                 then {{ dbt.concat([
                     crm_text_literal("rating: cannot cast '"),
@@ -48,8 +51,6 @@ reviews_checked as (
                     crm_text_literal("' to a number"),
                 ]) }}
             when reviews.rating not in (1, 2, 3, 4, 5) then 'rating: not an integer from 1 to 5'
-            when reviews.review_date >= analysis_date.review_cutoff_date
-                then 'review_date: on or after as_of_date'
             when review_version_counts.version_count > 1
                 then 'review_id: same review_id with other values'
             else {{ crm_reject_uncastable_optional(

@@ -1,7 +1,8 @@
 {#-
-    One row per input: rows read, rows kept, exact duplicates dropped and rows rejected.
-    rows_read comes from staging and rows_kept from the cleaned models, independently of the
-    audit, so that the test rows_read = rows_kept + rows_duplicate + rows_rejected has teeth.
+    One row per input: rows read, rows kept, exact duplicates dropped, rows rejected and rows
+    left out as dated on or after as_of_date. rows_read comes from staging and rows_kept from
+    the cleaned models, independently of the audit, so that the test rows_read = rows_kept +
+    rows_duplicate + rows_rejected + rows_after_as_of_date has teeth.
 -#}
 {%- set input_names = crm_input_contract().keys() | list %}
 
@@ -83,7 +84,8 @@ rows_not_kept as (
     select
         input_name,
         count(case when row_status = 'duplicate' then 1 end) as duplicate_count,
-        count(case when row_status = 'rejected' then 1 end) as rejected_count
+        count(case when row_status = 'rejected' then 1 end) as rejected_count,
+        count(case when row_status = 'after_as_of_date' then 1 end) as after_as_of_date_count
     from audit_rejected_rows
     group by input_name
 ),
@@ -94,7 +96,8 @@ reconciled as (
         rows_read.row_count as rows_read,
         coalesce(rows_kept.row_count, 0) as rows_kept,
         coalesce(rows_not_kept.duplicate_count, 0) as rows_duplicate,
-        coalesce(rows_not_kept.rejected_count, 0) as rows_rejected
+        coalesce(rows_not_kept.rejected_count, 0) as rows_rejected,
+        coalesce(rows_not_kept.after_as_of_date_count, 0) as rows_after_as_of_date
     from rows_read
     left join rows_kept
         on rows_read.input_name = rows_kept.input_name

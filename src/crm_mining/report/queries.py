@@ -52,9 +52,11 @@ def _position(column: str, values: list[str]) -> str:
 
 
 SQL: dict[str, str] = {
-    # Data: rows read / kept / duplicate / rejected per input, in contract order.
+    # Data: rows read / kept / duplicate / rejected / after as_of_date per input, in contract
+    # order.
     "reconciliation": f"""
-        select input_name, rows_read, rows_kept, rows_duplicate, rows_rejected
+        select input_name, rows_read, rows_kept, rows_duplicate, rows_rejected,
+            rows_after_as_of_date
         from {{reconciliation}}
         order by {_position("input_name", INPUT_ORDER)}, input_name""",
     # Rows not kept per input, status and column at fault.

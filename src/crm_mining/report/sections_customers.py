@@ -50,7 +50,7 @@ def data_section(source: MartSource) -> Section:
         section.add(
             Table(
                 "data-reconciliation",
-                ["input", "rows read", "kept", "duplicate", "rejected"],
+                ["input", "rows read", "kept", "duplicate", "rejected", "after as_of_date"],
                 [
                     [
                         row.input_name,
@@ -58,10 +58,12 @@ def data_section(source: MartSource) -> Section:
                         count(row.rows_kept),
                         count(row.rows_duplicate),
                         count(row.rows_rejected),
+                        count(row.rows_after_as_of_date),
                     ]
                     for row in present.itertuples()
                 ],
-                "Rows read = kept + duplicate + rejected, for every input file.",
+                "Rows read = kept + duplicate + rejected + after as_of_date (dated on or after "
+                "the analysis date, left out), for every input file.",
             )
         )
         missing = list(reconciliation.loc[reconciliation["rows_read"] == 0, "input_name"])
@@ -70,8 +72,9 @@ def data_section(source: MartSource) -> Section:
     if source.has(queries.REJECTED_ROWS):
         left_out = source.frame(queries.sql("rows_left_out"))
         if len(left_out):
+            # duplicates and rows after as_of_date by their status, rejections by their column
             left_out["reason"] = left_out["row_status"].where(
-                left_out["row_status"] == "duplicate", left_out["rejected_column"]
+                left_out["row_status"] != "rejected", left_out["rejected_column"]
             )
             section.add(
                 Figure(
