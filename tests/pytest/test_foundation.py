@@ -446,6 +446,23 @@ def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
     assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
 
 
+@pytest.mark.parametrize("value", ["01/02/2024", "2024-02-30"])
+def test_an_as_of_date_that_is_not_a_date_fails_naming_it(tmp_path: Path, value: str) -> None:
+    """Checked before any SQL: Spark without ANSI mode would cast either to null, and the build
+    would stop on "no valid order" instead."""
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    run = run_dbt(
+        ["compile", "--select", "int_as_of_date_resolved"],
+        tmp_path,
+        {"data_dir": str(data_dir), "as_of_date": value},
+    )
+    assert not run.ok
+    assert (
+        f"crm_mining: var as_of_date must be a date written YYYY-MM-DD (e.g. 2024-02-01),"
+        f" got '{value}'."
+    ) in " ".join(run.output.split())
+
+
 def test_reviews_newer_than_the_orders_are_kept(normalized_csv_run: DbtRun) -> None:
     """Without the var, a review dated after the last order (R4) is kept for the sentiment
     marts: the review cutoff is the day after the last review."""

@@ -51,8 +51,8 @@ review_dates_summarized as (
 
 as_of_date_chosen as (
     select
-        {% if var('as_of_date') is not none -%}
-            cast({{ crm_sql_string(var('as_of_date')) }} as date) as as_of_date,
+        {% if crm_as_of_date_var() is not none -%}
+            cast({{ crm_sql_string(crm_as_of_date_var()) }} as date) as as_of_date,
             true as is_as_of_date_from_var,
         {%- else -%}
             cast({{ dbt.dateadd('day', 1, 'order_dates_summarized.last_order_date') }} as date)
