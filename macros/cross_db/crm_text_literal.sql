@@ -2,21 +2,25 @@
 {% macro crm_text_literal(value) %}
     {#-
         DuckDB writes an apostrophe as '' inside a literal, Spark as \' ('' there joins two
-        adjacent literals into one without it). concat(..., chr(39), ...) means the same on
-        both. Backslashes (an escape on Spark only) are refused.
+        adjacent literals into one without it), and a backslash is an escape on Spark only.
+        concat(..., chr(39), ...) and chr(92) mean the same on both.
     -#}
-    {%- if '\\' in value -%}
-        {{ exceptions.raise_compiler_error(
-            "crm_text_literal: backslashes are not portable, got " ~ value
-        ) }}
-    {%- endif -%}
-    {%- set parts = value.split("'") -%}
-    {%- if parts | length == 1 -%}
+    {%- if "'" not in value and '\\' not in value -%}
         {{ return("'" ~ value ~ "'") }}
     {%- endif -%}
-    {%- set quoted = [] -%}
-    {%- for part in parts -%}
-        {%- do quoted.append("'" ~ part ~ "'") -%}
+    {%- set pieces = [] -%}
+    {%- for part in value.split("'") -%}
+        {%- if not loop.first -%}
+            {%- do pieces.append('chr(39)') -%}
+        {%- endif -%}
+        {%- for text in part.split('\\') -%}
+            {%- if not loop.first -%}
+                {%- do pieces.append('chr(92)') -%}
+            {%- endif -%}
+            {%- if text -%}
+                {%- do pieces.append("'" ~ text ~ "'") -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {{ return('concat(' ~ quoted | join(', chr(39), ') ~ ')') }}
+    {{ return('concat(' ~ pieces | join(', ') ~ ')') }}
 {% endmacro %}

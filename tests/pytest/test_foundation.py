@@ -199,6 +199,74 @@ def test_kept_orders_lines_and_ids_as_text(normalized_csv_run: DbtRun) -> None:
     assert str(as_of) == "2024-03-03"  # the day after the last castable order date
 
 
+def test_null_markers_are_missing_values(tmp_path: Path) -> None:
+    """NULL, \\N, NA, nan, None... (the var input_null_values) are missing values, as a blank
+    is: before, a guest order's 'NULL' was a customer of its own, a products file's price 'NA'
+    rejected the product and then every line of it ('not in products'), and an optional date
+    or rating 'NA' rejected its customer or review. review_text is kept as written."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    inputs = {
+        "orders": [
+            ["order_id", "customer_id", "order_date"],
+            ["O1", "C1", "2024-01-05"],
+            ["O2", "NULL", "2024-01-06"],
+            ["O3", " NA ", "2024-01-07"],
+            ["O4", "\\N", "2024-01-08"],
+        ],
+        "order_items": [
+            ["order_id", "product_id", "quantity", "unit_price"],
+            ["O1", "P1", "1", "10"],
+            ["O2", "P1", "2", "10"],
+            ["O3", "P2", "1", "5"],
+            ["O4", "P2", "1", "NA"],  # a missing price: rejected as missing
+        ],
+        "products": [
+            ["product_id", "product_name", "category", "list_price"],
+            ["P1", "Widget", "NULL", "NA"],
+            ["P2", "Gadget", "Home", "nan"],
+        ],
+        "customers": [
+            ["customer_id", "signup_date", "country"],
+            ["C1", "\\N", "None"],
+        ],
+        "reviews": [
+            ["review_id", "customer_id", "product_id", "review_date", "rating", "review_text"],
+            ["R1", "C1", "P1", "N/A", "NA", "NA"],
+        ],
+    }
+    for name, rows in inputs.items():
+        write_csv(data_dir / f"{name}.csv", rows)
+    run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **MESSY}).check()
+    assert run.rows("select order_id, customer_id from fct_orders order by 1") == [
+        ("O1", "C1"),
+        ("O2", None),
+        ("O3", None),
+        ("O4", None),
+    ]
+    assert run.rows("select product_id, category, list_price from dim_products order by 1") == [
+        ("P1", "Uncategorized", None),  # as a blank category reads
+        ("P2", "Home", None),
+    ]
+    assert rejections(run) == {("order_items", 4): "unit_price: missing"}
+    assert run.rows("select customer_id, signup_date, country from int_customers_validated") == [
+        ("C1", None, None)
+    ]
+    reviews = "select row_status, rating, review_date, review_text from int_reviews_validated"
+    assert run.rows(reviews) == [("kept", None, None, "NA")]
+
+
+def test_input_null_values_must_be_a_list(tmp_path: Path) -> None:
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    dbt_vars = {"data_dir": str(data_dir), "input_null_values": "NULL"}
+    run = run_dbt(["compile", "--select", "stg_crm__orders"], tmp_path, dbt_vars)
+    assert not run.ok
+    assert (
+        "crm_mining: var input_null_values must be a list of non-empty texts, e.g. ['NULL',"
+        " 'NA'], or []; got NULL."
+    ) in " ".join(run.output.split())
+
+
 def test_parquet_input_gives_the_same_tables_as_csv(
     tmp_path: Path, normalized_csv_run: DbtRun
 ) -> None:

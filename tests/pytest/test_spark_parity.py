@@ -197,9 +197,11 @@ def test_every_spark_mart_is_compared() -> None:
     assert not set(SPARK_SQL_MARTS) & set(SPARK_ML_MARTS)
 
 
-#: What staging reads of typed Parquet files, through the input macro every staging model uses.
+#: What staging reads of typed Parquet files, through the input macro every staging model uses,
+#: and an id cleaned as staging cleans it (the null marker \N, a backslash in SQL on Spark).
 PARQUET_INPUT_SQL = (
-    "select orders_input.customer_id, order_items_input.quantity, order_items_input.unit_price"
+    "select orders_input.customer_id, order_items_input.quantity, order_items_input.unit_price,"
+    " {{ crm_clean_text('orders_input.order_id') }} as order_id"
     " from {{ crm_input('order_items') }}"
     " inner join {{ crm_input('orders') }}"
     " on order_items_input.order_id = orders_input.order_id"
@@ -209,21 +211,22 @@ PARQUET_INPUT_SQL = (
 
 def write_typed_parquet_inputs(data_dir: Path) -> Path:
     """Parquet files of pandas' types: float64 customer ids (integers with missing values),
-    float quantities and prices (test_foundation.py reads the same on DuckDB)."""
+    float quantities and prices (test_foundation.py reads the same on DuckDB); order B's id is
+    the null marker \\N, as a database export writes a missing value."""
     import numpy as np
     import pandas as pd
 
     data_dir.mkdir(parents=True)
     pd.DataFrame(
         {
-            "order_id": ["A", "B"],
+            "order_id": ["A", "\\N"],
             "customer_id": [12346.0, np.nan],
             "order_date": ["2024-01-15", "2024-01-16"],
         }
     ).to_parquet(data_dir / "orders.parquet")
     pd.DataFrame(
         {
-            "order_id": ["A", "B"],
+            "order_id": ["A", "\\N"],
             "product_id": ["P1", "P1"],
             "quantity": [1.0, 2.5],
             "unit_price": [30.99, 3.0],
@@ -449,10 +452,11 @@ def test_ml_mart_on_spark_has_null_ml_columns(
 def test_typed_parquet_inputs_reach_staging_as_csv_text(spark_build: SparkBuild) -> None:
     """A float64 id 12346.0 as 12346, float numbers with the var decimal_separator (','):
     the text a CSV file of that export holds, as on DuckDB (test_foundation.py). Before,
-    Spark wrote '12346.0' and '30.99', which staging read as another customer and 3099."""
+    Spark wrote '12346.0' and '30.99', which staging read as another customer and 3099. The
+    id \\N is a missing value, as on DuckDB (test_foundation.py, null markers)."""
     assert spark_build.parquet_input_rows == [
-        {"customer_id": None, "quantity": "2,5", "unit_price": "3"},
-        {"customer_id": "12346", "quantity": "1", "unit_price": "30,99"},
+        {"customer_id": None, "quantity": "2,5", "unit_price": "3", "order_id": None},
+        {"customer_id": "12346", "quantity": "1", "unit_price": "30,99", "order_id": "A"},
     ]
 
 
