@@ -4,12 +4,18 @@
     fix it, instead of letting a null as_of_date or an empty mart fail a test far downstream.
 #}
 
-{# Post-hook of int_as_of_date_resolved: no readable order date is an error. #}
+{#
+    Post-hook of int_as_of_date_resolved: no readable order date is an error, and so is, when
+    as_of_date comes from the data, a last order date more than order_date_max_gap_days after
+    the order date before it (one row dated 2099 would make every customer's recency decades).
+#}
 {% macro crm_check_as_of_date() %}
     {%- if execute -%}
         {%- set rows = run_query(
             "select as_of_date, count_order_rows, count_unreadable_order_dates,"
-            ~ " example_unreadable_order_date from " ~ this
+            ~ " example_unreadable_order_date, is_as_of_date_from_var, last_order_date,"
+            ~ " previous_order_date, days_after_previous_order_date, count_last_order_date_rows"
+            ~ " from " ~ this
         ).rows -%}
         {%- if rows | length == 1 and rows[0][0] is none -%}
             {%- set row = rows[0] -%}
@@ -25,6 +31,24 @@
             {{ exceptions.raise_compiler_error(
                 "crm_mining input: no valid order, so no as_of_date: " ~ why ~ "."
             ) }}
+        {%- endif -%}
+        {%- set max_gap = var('order_date_max_gap_days') -%}
+        {%- if rows | length == 1 and max_gap is not none -%}
+            {%- set max_gap = crm_positive_integer_var('order_date_max_gap_days') -%}
+            {%- set _, _, _, _, from_var, last, previous, gap, last_rows = rows[0] -%}
+            {%- if not from_var and gap is not none and gap > max_gap -%}
+                {%- set day_after = modules.datetime.date.fromisoformat((previous | string)[:10])
+                    + modules.datetime.timedelta(days=1) -%}
+                {{ exceptions.raise_compiler_error(
+                    "crm_mining input: the last order date " ~ last ~ " (" ~ last_rows
+                    ~ " rows) is " ~ gap ~ " days after the order date before it (" ~ previous
+                    ~ "), more than order_date_max_gap_days = " ~ max_gap ~ ": as the day after"
+                    ~ " it, as_of_date would make every customer's recency that long. Fix the"
+                    ~ " date, or set the var as_of_date (rows on or after it are left out),"
+                    ~ " e.g. --vars '{as_of_date: \"" ~ day_after ~ "\"}' keeps the orders"
+                    ~ " up to " ~ previous ~ ", or order_date_max_gap_days: null."
+                ) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {{ return('') }}

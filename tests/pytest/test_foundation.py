@@ -514,6 +514,36 @@ def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
     assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
 
 
+@pytest.mark.parametrize(
+    ("last_date", "gap"), [("2099-01-01", 27330), ("9999-12-31", 2913109)], ids=["typo", "sentinel"]
+)
+def test_a_last_order_date_years_ahead_fails_saying_what_to_set(
+    tmp_path: Path, last_date: str, gap: int
+) -> None:
+    """One order dated years after the others (a typo year, an 'open' sentinel) would be the
+    analysis date: before, every customer's recency was 27,331 days (2099) or 2.9 million."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    lines = [
+        ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
+        ["T1", "C1", "2024-01-05", "P1", "1", "2"],
+        ["T2", "C2", "2024-03-05", "P1", "1", "2"],
+        ["T3", "C1", last_date, "P1", "1", "2"],
+    ]
+    write_csv(data_dir / "transactions.csv", lines)
+    run = run_dbt(
+        ["build", "--select", "+int_as_of_date_resolved"], tmp_path, {"data_dir": str(data_dir)}
+    )
+    assert not run.ok
+    assert (
+        f"crm_mining input: the last order date {last_date} (1 rows) is {gap} days after the"
+        " order date before it (2024-03-05), more than order_date_max_gap_days = 365"
+    ) in " ".join(run.output.split()), run.output[-3000:]
+    assert "--vars '{as_of_date: \"2024-03-06\"}' keeps the orders up to 2024-03-05" in (
+        " ".join(run.output.split())
+    )
+
+
 @pytest.mark.parametrize("value", ["01/02/2024", "2024-02-30"])
 def test_an_as_of_date_that_is_not_a_date_fails_naming_it(tmp_path: Path, value: str) -> None:
     """Checked before any SQL: Spark without ANSI mode would cast either to null, and the build

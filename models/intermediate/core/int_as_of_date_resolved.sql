@@ -3,45 +3,19 @@
     readable order date) and the review cutoff (the var, else the day after the last review
     or the analysis date, whichever is later: a reviews export newer than the orders keeps its
     newest reviews). A build whose orders hold no readable date stops here with an error that
-    shows an unreadable value (crm_check_as_of_date).
+    shows an unreadable value, and so does one whose last order date is years after the one
+    before it, as_of_date from the data (crm_check_as_of_date).
 -#}
 {{ config(post_hook="{{ crm_check_as_of_date() }}") }}
 
 with
 
-orders as (
-    select * from {{ ref('stg_crm__orders') }}
-),
-
-transactions as (
-    select * from {{ ref('stg_crm__transactions') }}
+order_dates_summarized as (
+    select * from {{ ref('int_order_dates_summarized') }}
 ),
 
 reviews as (
     select * from {{ ref('stg_crm__reviews') }}
-),
-
-order_dates as (
-    select
-        order_date,
-        order_date_raw
-    from orders
-    union all
-    select
-        order_date,
-        order_date_raw
-    from transactions
-),
-
-order_dates_summarized as (
-    select
-        max(order_date) as last_order_date,
-        count(*) as count_order_rows,
-        count(case when order_date is null and order_date_raw is not null then 1 end)
-            as count_unreadable_order_dates,
-        min(case when order_date is null then order_date_raw end)
-            as example_unreadable_order_date
-    from order_dates
 ),
 
 review_dates_summarized as (
@@ -60,6 +34,9 @@ as_of_date_chosen as (
             false as is_as_of_date_from_var,
         {%- endif %}
         order_dates_summarized.last_order_date,
+        order_dates_summarized.previous_order_date,
+        order_dates_summarized.days_after_previous_order_date,
+        order_dates_summarized.count_last_order_date_rows,
         review_dates_summarized.last_review_date,
         order_dates_summarized.count_order_rows,
         order_dates_summarized.count_unreadable_order_dates,
@@ -79,6 +56,9 @@ resolved as (
         end as review_cutoff_date,
         is_as_of_date_from_var,
         last_order_date,
+        previous_order_date,
+        days_after_previous_order_date,
+        count_last_order_date_rows,
         last_review_date,
         count_order_rows,
         count_unreadable_order_dates,
