@@ -3,20 +3,15 @@
     how every contract column but review_text is cleaned in staging.
 -#}
 {% macro crm_clean_text(column) -%}
+    {#-
+        A simple CASE, not `in (...)`: DuckDB plans an IN list of constants (list_contains too)
+        as a join, evaluated even by queries that read none of the view's cleaned columns (a
+        unique test of source_row_number: 1 s instead of 0.01 s on the 10 M set's orders).
+    -#}
     {%- set markers = crm_input_null_values() -%}
-    {%- if markers -%}
-        {#- the length test first: ids and dates are longer than every marker (half the cost) -#}
-        case
-            when
-                length(trim({{ column }})) <= {{ markers | map('length') | max }}
-                and trim({{ column }}) in ('',
-                {%- for marker in markers %} {{ crm_text_literal(marker) }}
-                {{- ',' if not loop.last }}{% endfor %}) then null
-            else trim({{ column }})
-        end
-    {%- else -%}
-        nullif(trim({{ column }}), '')
-    {%- endif -%}
+    case trim({{ column }}) when '' then null
+    {%- for marker in markers %} when {{ crm_text_literal(marker) }} then null{% endfor %}
+    else trim({{ column }}) end
 {%- endmacro %}
 
 {#- The var input_null_values, checked: a list of non-empty texts. -#}
