@@ -83,9 +83,9 @@
 {#
     The reason of a row dated on or after as_of_date: outside the analysis window, not bad
     data. crm_row_status gives such a row the status 'after_as_of_date', which the guard on
-    rejected rows does not count (int_input_rejections_checked). The dated columns that can
-    leave a row out: order_date (orders and their lines), review_date and signup_date (with
-    the var as_of_date set).
+    rejected rows does not count (int_input_rejections_checked), by this reason whatever its
+    column: order_date (orders and their lines), review_date and signup_date (with the var
+    as_of_date set).
 #}
 {% macro crm_after_as_of_date_reason(column) -%}
     '{{ column }}: on or after as_of_date'
@@ -97,11 +97,8 @@
 #}
 {% macro crm_row_status(rejection_reason, copy_number) %}
     case
-        when {{ rejection_reason }} in (
-            {%- for column in ['order_date', 'review_date', 'signup_date'] %}
-            {{ crm_after_as_of_date_reason(column) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) then 'after_as_of_date'
+        when {{ rejection_reason }} like {{ crm_after_as_of_date_reason('%') }}
+            then 'after_as_of_date'
         when {{ rejection_reason }} is not null then 'rejected'
         when {{ copy_number }} > 1 then 'duplicate'
         else 'kept'

@@ -7,6 +7,7 @@
     before it, as_of_date from the data (crm_check_as_of_date).
 -#}
 {{ config(post_hook="{{ crm_check_as_of_date() }}") }}
+{%- set as_of_date_var = crm_as_of_date_var() %}
 
 with
 
@@ -25,8 +26,8 @@ review_dates_summarized as (
 
 as_of_date_chosen as (
     select
-        {% if crm_as_of_date_var() is not none -%}
-            cast({{ crm_sql_string(crm_as_of_date_var()) }} as date) as as_of_date,
+        {% if as_of_date_var is not none -%}
+            cast({{ crm_sql_string(as_of_date_var) }} as date) as as_of_date,
             true as is_as_of_date_from_var,
         {%- else -%}
             cast({{ dbt.dateadd('day', 1, 'order_dates_summarized.last_order_date') }} as date)

@@ -1,6 +1,7 @@
 {#-
     One row per input row, every input unioned: its status, business key and, when it was not
-    kept, the reason and the column at fault (the date column of a row after as_of_date). A view: readers take the columns they need.
+    kept, the reason and the column at fault (the date column of a row after as_of_date). A
+    view: readers take the columns they need.
 -#}
 {{ config(materialized='view') }}
 
