@@ -9,6 +9,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,9 +50,69 @@ class Timing:
     output: str
     #: With a memory cap: the peak of the command's memory, each page counted once (MemoryCap).
     peak_capped_mb: float | None = None
-    #: User + system CPU seconds of the command and the children it waited for (dbt's
-    #: sentiment workers): the work done, which the wall time hides on a busy machine.
+    #: User + system CPU seconds of the command and of every process it started, including
+    #: those that outlived it or their parent (dbt's sentiment workers, forked by a fork
+    #: server that dbt does not wait for; see adopted_orphans): the work done, which the
+    #: wall time hides on a busy machine.
     cpu_seconds: float = 0.0
+
+
+#: prctl(2) option: orphaned descendants are re-parented to this process instead of init.
+PR_SET_CHILD_SUBREAPER = 36
+#: How long run_timed waits for the processes that outlive the command to end.
+ORPHANS_TIMEOUT_SECONDS = 60.0
+
+
+def _set_child_subreaper(enabled: bool) -> bool:
+    """Make this process the subreaper of its descendants (Linux); False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_CHILD_SUBREAPER, int(enabled), 0, 0, 0) == 0
+
+
+def _children() -> set[int]:
+    """Process ids whose parent is this process (from /proc)."""
+    me, found = os.getpid(), set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.add(int(entry.name))
+    return found
+
+
+@contextmanager
+def adopted_orphans() -> Iterator[list[float]]:
+    """While inside, processes orphaned by a command this process starts are re-parented to
+    it (Linux: PR_SET_CHILD_SUBREAPER) rather than to init, whose CPU time nobody reports. On
+    leaving, it waits for those orphans to end (at most ORPHANS_TIMEOUT_SECONDS) and puts
+    their user + system CPU seconds in the yielded list. Children this process had before
+    are left alone. Elsewhere (no such option) the list stays empty."""
+    cpu: list[float] = []
+    enabled = _set_child_subreaper(True)
+    before = _children() if enabled else set()
+    try:
+        yield cpu
+    finally:
+        if enabled:
+            deadline = time.monotonic() + ORPHANS_TIMEOUT_SECONDS
+            # An orphan that ends may orphan its own children: look again until none is left.
+            while (orphans := _children() - before) and time.monotonic() < deadline:
+                for pid in orphans:
+                    try:
+                        reaped, _, usage = os.wait4(pid, os.WNOHANG)
+                    except ChildProcessError:
+                        continue
+                    if reaped:
+                        cpu.append(usage.ru_utime + usage.ru_stime)
+                time.sleep(0.05)
+            _set_child_subreaper(False)
 
 
 def run_timed(
@@ -60,24 +122,25 @@ def run_timed(
     memory_cap: MemoryCap | None = None,
 ) -> Timing:
     """Run a command, return its wall time, the peak RSS of it and its children (Linux), and
-    the CPU time they used.
+    the CPU time they used, with that of the processes that outlived it (adopted_orphans).
 
     memory_cap: run it in that cgroup (entered), under its hard limit.
     """
     start = time.perf_counter()
-    with subprocess.Popen(
-        command,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=memory_cap.preexec if memory_cap else None,
-    ) as process:
-        output = process.stdout.read() if process.stdout else ""
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
+    with adopted_orphans() as orphans_cpu:
+        with subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=memory_cap.preexec if memory_cap else None,
+        ) as process:
+            output = process.stdout.read() if process.stdout else ""
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start  # the command's: not the orphans' last moments
     if process.returncode != 0:
         killed = (
             f" (killed: over the memory cap of {memory_cap.limit_bytes / 1024**3:.1f} GiB?)"
@@ -88,7 +151,7 @@ def run_timed(
             f"{' '.join(command)} failed ({process.returncode}){killed}:\n{output[-4000:]}"
         )
     capped = memory_cap.peak_mb if memory_cap else None
-    cpu_seconds = usage.ru_utime + usage.ru_stime
+    cpu_seconds = usage.ru_utime + usage.ru_stime + sum(orphans_cpu)
     return Timing(seconds, usage.ru_maxrss / 1024.0, output, capped, cpu_seconds)
 
 
