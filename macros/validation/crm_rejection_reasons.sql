@@ -17,10 +17,15 @@
     end
 {% endmacro %}
 
-{# Why an order (or a flat line, for its order-level columns) is rejected. #}
+{#
+    Why an order (or a flat line, for its order-level columns) is rejected. A date before the
+    var min_order_date is a misread, not an order: a two-digit year read as year 11, a
+    0001-01-01 placeholder. Kept, it would be the customer's first order, 2,000 years ago.
+#}
 {% macro crm_reject_order(
     order_id, order_date_raw, ordered_at, order_date, as_of_date, version_count
 ) %}
+    {%- set min_order_date = crm_date_var('min_order_date') %}
     case
         when {{ order_id }} is null then 'order_id: missing'
         when {{ order_date_raw }} is null then 'order_date: missing'
@@ -30,6 +35,14 @@
                 order_date_raw,
                 crm_text_literal("' to a date or timestamp"),
             ]) }}
+        {%- if min_order_date is not none %}
+        when {{ order_date }} < cast({{ crm_sql_string(min_order_date) }} as date)
+            then {{ dbt.concat([
+                crm_text_literal("order_date: '"),
+                order_date_raw,
+                crm_text_literal("' is before min_order_date " ~ min_order_date),
+            ]) }}
+        {%- endif %}
         when {{ order_date }} >= {{ as_of_date }}
             then {{ crm_after_as_of_date_reason('order_date') }}
         when {{ version_count }} > 1

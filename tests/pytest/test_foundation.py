@@ -256,6 +256,49 @@ def test_null_markers_are_missing_values(tmp_path: Path) -> None:
     assert run.rows(reviews) == [("kept", None, None, "NA")]
 
 
+def test_orders_dated_before_min_order_date_are_rejected(tmp_path: Path) -> None:
+    """A two-digit year ('11-03-10', which the ISO cast reads as year 11) or a 0001-01-01
+    placeholder is rejected, with its lines, naming the value: before, it was kept and became
+    the customer's first order, 2,000 years ago. min_order_date: null keeps them."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_csv(
+        data_dir / "orders.csv",
+        [
+            ["order_id", "customer_id", "order_date"],
+            ["O1", "C1", "2024-01-05"],
+            ["O2", "C1", "11-03-10"],
+            ["O3", "C2", "0001-01-01"],
+            ["O4", "C2", "2023-12-30"],
+        ],
+    )
+    write_csv(
+        data_dir / "order_items.csv",
+        [["order_id", "product_id", "quantity", "unit_price"]]
+        + [[f"O{number}", "P1", "1", "10"] for number in range(1, 5)],
+    )
+    dbt_vars = {"data_dir": str(data_dir), **MESSY}
+    run = run_dbt(["build", *FOUNDATION], tmp_path / "default", dbt_vars).check()
+    year_11 = "order_date: '11-03-10' is before min_order_date 1900-01-01"
+    year_1 = "order_date: '0001-01-01' is before min_order_date 1900-01-01"
+    assert rejections(run) == {
+        ("orders", 2): year_11,
+        ("orders", 3): year_1,
+        ("order_items", 2): f"order_id: its order is rejected ({year_11})",
+        ("order_items", 3): f"order_id: its order is rejected ({year_1})",
+    }
+    first_orders = "select customer_id, min(order_date) from fct_orders group by 1 order by 1"
+    assert [(c, str(d)) for c, d in run.rows(first_orders)] == [
+        ("C1", "2024-01-05"),
+        ("C2", "2023-12-30"),
+    ]
+    kept = run_dbt(
+        ["build", *FOUNDATION], tmp_path / "off", {**dbt_vars, "min_order_date": None}
+    ).check()
+    assert rejections(kept) == {}
+    assert [str(d) for _, d in kept.rows(first_orders)] == ["0011-03-10", "0001-01-01"]
+
+
 def test_input_null_values_must_be_a_list(tmp_path: Path) -> None:
     data_dir = normalized_dir(tmp_path / "data", with_optional=False)
     dbt_vars = {"data_dir": str(data_dir), "input_null_values": "NULL"}

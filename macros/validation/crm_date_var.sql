@@ -1,13 +1,14 @@
 {#-
-    The var as_of_date as ISO text (YYYY-MM-DD), or none when it is unset; anything else is a
-    compile error naming the value. YAML reads an unquoted 2024-02-01 as a date, which is
-    accepted as its ISO text. Checked when dbt executes, not at parse or lint time, when vars
-    may not be final: there an invalid value stands as 1970-01-01, which nothing builds with.
-    An engine's own cast would not do: DuckDB rejects 01/02/2024, but Spark without ANSI mode
-    casts it to null, and the build would stop on "no valid order" instead.
+    A date var (as_of_date, min_order_date) as ISO text (YYYY-MM-DD), or none when it is
+    unset; anything else is a compile error naming the var and the value. YAML reads an
+    unquoted 2024-02-01 as a date, which is accepted as its ISO text. Checked when dbt
+    executes, not at parse or lint time, when vars may not be final: there an invalid value
+    stands as 1970-01-01, which nothing builds with. An engine's own cast would not do: DuckDB
+    rejects 01/02/2024, but Spark without ANSI mode casts it to null, and the build would stop
+    on "no valid order" instead.
 -#}
-{% macro crm_as_of_date_var() %}
-    {%- set value = var('as_of_date') -%}
+{% macro crm_date_var(name) %}
+    {%- set value = var(name) -%}
     {%- if value is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -25,9 +26,14 @@
     {%- endif -%}
     {%- if execute is sameas true and not is_valid -%}
         {{ exceptions.raise_compiler_error(
-            "crm_mining: var as_of_date must be a date written YYYY-MM-DD (e.g. 2024-02-01),"
-            ~ " got '" ~ text ~ "'."
+            "crm_mining: var " ~ name ~ " must be a date written YYYY-MM-DD"
+            ~ " (e.g. 2024-02-01), got '" ~ text ~ "'."
         ) }}
     {%- endif -%}
     {{ return(text if is_valid else '1970-01-01') }}
+{% endmacro %}
+
+{#- The var as_of_date, checked (crm_date_var). -#}
+{% macro crm_as_of_date_var() %}
+    {{ return(crm_date_var('as_of_date')) }}
 {% endmacro %}
