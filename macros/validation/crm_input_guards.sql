@@ -14,7 +14,9 @@
         {%- set rows = run_query(
             "select as_of_date, count_order_rows, count_unreadable_order_dates,"
             ~ " example_unreadable_order_date, is_as_of_date_from_var, last_order_date,"
-            ~ " previous_order_date, days_after_previous_order_date, count_last_order_date_rows"
+            ~ " previous_order_date, days_after_previous_order_date, count_last_order_date_rows,"
+            ~ " first_order_date, next_order_date, days_before_next_order_date,"
+            ~ " count_first_order_date_rows"
             ~ " from " ~ this
         ).rows -%}
         {%- if rows | length == 1 and rows[0][0] is none -%}
@@ -35,7 +37,8 @@
         {%- set max_gap = var('order_date_max_gap_days') -%}
         {%- if rows | length == 1 and max_gap is not none -%}
             {%- set max_gap = crm_positive_integer_var('order_date_max_gap_days') -%}
-            {%- set _, _, _, _, from_var, last, previous, gap, last_rows = rows[0] -%}
+            {%- set from_var, last, previous, gap, last_rows = rows[0][4:9] -%}
+            {%- set first, following, first_gap, first_rows = rows[0][9:13] -%}
             {%- if not from_var and gap is not none and gap > max_gap -%}
                 {%- set day_after = modules.datetime.date.fromisoformat((previous | string)[:10])
                     + modules.datetime.timedelta(days=1) -%}
@@ -47,6 +50,18 @@
                     ~ " date, or set the var as_of_date (rows on or after it are left out),"
                     ~ " e.g. --vars '{as_of_date: \"" ~ day_after ~ "\"}' keeps the orders"
                     ~ " up to " ~ previous ~ ", or order_date_max_gap_days: null."
+                ) }}
+            {%- endif -%}
+            {%- if first_gap is not none and first_gap > max_gap -%}
+                {{ exceptions.raise_compiler_error(
+                    "crm_mining input: the first order date " ~ first ~ " (" ~ first_rows
+                    ~ " rows) is " ~ first_gap ~ " days before the order date after it ("
+                    ~ following ~ "), more than order_date_max_gap_days = " ~ max_gap
+                    ~ ": a placeholder date (1900-01-01, 1970-01-01) would be those customers'"
+                    ~ " first order. Fix the date, or set the var min_order_date (orders before"
+                    ~ " it are rejected), e.g. --vars '{min_order_date: \"" ~ following
+                    ~ "\"}' keeps the orders from " ~ following
+                    ~ ", or order_date_max_gap_days: null."
                 ) }}
             {%- endif -%}
         {%- endif -%}

@@ -259,7 +259,8 @@ def test_null_markers_are_missing_values(tmp_path: Path) -> None:
 def test_orders_dated_before_min_order_date_are_rejected(tmp_path: Path) -> None:
     """A two-digit year ('11-03-10', which the ISO cast reads as year 11) or a 0001-01-01
     placeholder is rejected, with its lines, naming the value: before, it was kept and became
-    the customer's first order, 2,000 years ago. min_order_date: null keeps them."""
+    the customer's first order, 2,000 years ago. min_order_date: null keeps them (with the gap
+    check on the first order date off too)."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     write_csv(
@@ -292,9 +293,9 @@ def test_orders_dated_before_min_order_date_are_rejected(tmp_path: Path) -> None
         ("C1", "2024-01-05"),
         ("C2", "2023-12-30"),
     ]
-    kept = run_dbt(
-        ["build", *FOUNDATION], tmp_path / "off", {**dbt_vars, "min_order_date": None}
-    ).check()
+    # Both guards off (the first order date, year 1, is years before the next one, year 11).
+    both_off = {**dbt_vars, "min_order_date": None, "order_date_max_gap_days": None}
+    kept = run_dbt(["build", *FOUNDATION], tmp_path / "off", both_off).check()
     assert rejections(kept) == {}
     assert [str(d) for _, d in kept.rows(first_orders)] == ["0011-03-10", "0001-01-01"]
 
@@ -585,6 +586,36 @@ def test_a_last_order_date_years_ahead_fails_saying_what_to_set(
     assert "--vars '{as_of_date: \"2024-03-06\"}' keeps the orders up to 2024-03-05" in (
         " ".join(run.output.split())
     )
+
+
+def test_a_first_order_date_years_back_fails_saying_what_to_set(tmp_path: Path) -> None:
+    """A placeholder date (1970-01-01 for a zero timestamp) years before the other orders would
+    be those customers' first order; the message names the min_order_date that rejects it."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    lines = [
+        ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
+        ["T1", "C1", "1970-01-01", "P1", "1", "2"],
+        ["T2", "C2", "1970-01-01", "P1", "1", "2"],
+        ["T3", "C1", "2024-01-05", "P1", "1", "2"],
+        ["T4", "C2", "2024-03-05", "P1", "1", "2"],
+    ]
+    write_csv(data_dir / "transactions.csv", lines)
+    dbt_vars = {"data_dir": str(data_dir), **MESSY}
+    run = run_dbt(["build", "--select", "+int_as_of_date_resolved"], tmp_path / "gap", dbt_vars)
+    assert not run.ok
+    output = " ".join(run.output.split())
+    assert (
+        "crm_mining input: the first order date 1970-01-01 (2 rows) is 19727 days before the"
+        " order date after it (2024-01-05), more than order_date_max_gap_days = 365"
+    ) in output, run.output[-3000:]
+    assert "--vars '{min_order_date: \"2024-01-05\"}' keeps the orders from 2024-01-05" in output
+    fixed = run_dbt(
+        ["build", *FOUNDATION], tmp_path / "fixed", {**dbt_vars, "min_order_date": "2024-01-05"}
+    ).check()
+    reason = "order_date: '1970-01-01' is before min_order_date 2024-01-05"
+    assert rejections(fixed) == {("transactions", 1): reason, ("transactions", 2): reason}
+    assert fixed.rows("select order_id from fct_orders order by 1") == [("T3",), ("T4",)]
 
 
 @pytest.mark.parametrize("value", ["01/02/2024", "2024-02-30"])

@@ -4,7 +4,8 @@
     or the analysis date, whichever is later: a reviews export newer than the orders keeps its
     newest reviews). A build whose orders hold no readable date stops here with an error that
     shows an unreadable value, and so does one whose last order date is years after the one
-    before it, as_of_date from the data (crm_check_as_of_date).
+    before it, as_of_date from the data, or whose first order date (from min_order_date on) is
+    years before the one after it (crm_check_as_of_date).
 -#}
 {{ config(post_hook="{{ crm_check_as_of_date() }}") }}
 {%- set as_of_date_var = crm_as_of_date_var() %}
@@ -38,6 +39,10 @@ as_of_date_chosen as (
         order_dates_summarized.previous_order_date,
         order_dates_summarized.days_after_previous_order_date,
         order_dates_summarized.count_last_order_date_rows,
+        order_dates_summarized.first_order_date,
+        order_dates_summarized.next_order_date,
+        order_dates_summarized.days_before_next_order_date,
+        order_dates_summarized.count_first_order_date_rows,
         review_dates_summarized.last_review_date,
         order_dates_summarized.count_order_rows,
         order_dates_summarized.count_unreadable_order_dates,
@@ -60,6 +65,10 @@ resolved as (
         previous_order_date,
         days_after_previous_order_date,
         count_last_order_date_rows,
+        first_order_date,
+        next_order_date,
+        days_before_next_order_date,
+        count_first_order_date_rows,
         last_review_date,
         count_order_rows,
         count_unreadable_order_dates,

@@ -1,10 +1,14 @@
 {#-
     Exactly one row: what the order dates of the input (orders or transactions, before any
     rejection) say about the analysis date: the last readable date and the one before it, the
-    rows dated on the last, and the rows whose date cannot be read. Ephemeral: read by
+    rows dated on the last, the first date from min_order_date on and the one after it, the
+    rows dated on the first, and the rows whose date cannot be read. Ephemeral: read by
     int_as_of_date_resolved only, whose post-hook checks these figures.
 -#}
 {{ config(materialized='ephemeral') }}
+{%- set min_order_date = crm_date_var('min_order_date') %}
+{%- set is_from_min_order_date = 'order_date is not null' if min_order_date is none
+    else 'order_date >= cast(' ~ crm_sql_string(min_order_date) ~ ' as date)' %}
 
 with
 
@@ -68,6 +72,34 @@ last_days_summarized as (
     cross join days_summarized
 ),
 
+first_days as (
+    select
+        order_date,
+        row_count
+    from order_days
+    where {{ is_from_min_order_date }}
+),
+
+first_days_ranked as (
+    select
+        order_date,
+        row_count,
+        row_number() over (order by order_date) as day_rank
+    from first_days
+),
+
+first_days_summarized as (
+    select
+        max(case when day_rank = 1 then order_date end) as first_order_date,
+        max(case when day_rank = 2 then order_date end) as next_order_date,
+        cast(
+            coalesce(max(case when day_rank = 1 then row_count end), 0)
+            as {{ dbt.type_bigint() }}
+        ) as count_first_order_date_rows
+    from first_days_ranked
+    where day_rank <= 2
+),
+
 order_dates_summarized as (
     select
         days_summarized.last_order_date,
@@ -77,11 +109,20 @@ order_dates_summarized as (
         ) }} as days_after_previous_order_date,
         coalesce(last_days_summarized.count_last_order_date_rows, 0)
             as count_last_order_date_rows,
+        first_days_summarized.first_order_date,
+        first_days_summarized.next_order_date,
+        {{ dbt.datediff(
+            'first_days_summarized.first_order_date',
+            'first_days_summarized.next_order_date',
+            'day'
+        ) }} as days_before_next_order_date,
+        first_days_summarized.count_first_order_date_rows,
         days_summarized.count_order_rows,
         days_summarized.count_unreadable_order_dates,
         days_summarized.example_unreadable_order_date
     from days_summarized
     cross join last_days_summarized
+    cross join first_days_summarized
 )
 
 select * from order_dates_summarized
