@@ -142,6 +142,15 @@ def flat_dir(base: Path) -> Path:
     return base
 
 
+def dated_orders_dir(base: Path, orders: list[tuple[str, str, str]]) -> Path:
+    """A transactions file of one line per (order_id, customer_id, order_date), each one unit
+    of P1 at 2: inputs whose dates alone matter."""
+    base.mkdir(parents=True, exist_ok=True)
+    header = ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]
+    write_csv(base / "transactions.csv", [header, *([*order, "P1", "1", "2"] for order in orders)])
+    return base
+
+
 def rejections(run: DbtRun) -> dict[tuple[str, int], str]:
     frame = run.df("audit_rejected_rows")
     return {(row.input_name, int(row.source_row_number)): row.reason for row in frame.itertuples()}
@@ -566,15 +575,10 @@ def test_a_last_order_date_years_ahead_fails_saying_what_to_set(
 ) -> None:
     """One order dated years after the others (a typo year, an 'open' sentinel) would be the
     analysis date: before, every customer's recency was 27,331 days (2099) or 2.9 million."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    lines = [
-        ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
-        ["T1", "C1", "2024-01-05", "P1", "1", "2"],
-        ["T2", "C2", "2024-03-05", "P1", "1", "2"],
-        ["T3", "C1", last_date, "P1", "1", "2"],
-    ]
-    write_csv(data_dir / "transactions.csv", lines)
+    data_dir = dated_orders_dir(
+        tmp_path / "data",
+        [("T1", "C1", "2024-01-05"), ("T2", "C2", "2024-03-05"), ("T3", "C1", last_date)],
+    )
     run = run_dbt(
         ["build", "--select", "+int_as_of_date_resolved"], tmp_path, {"data_dir": str(data_dir)}
     )
@@ -591,16 +595,15 @@ def test_a_last_order_date_years_ahead_fails_saying_what_to_set(
 def test_a_first_order_date_years_back_fails_saying_what_to_set(tmp_path: Path) -> None:
     """A placeholder date (1970-01-01 for a zero timestamp) years before the other orders would
     be those customers' first order; the message names the min_order_date that rejects it."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    lines = [
-        ["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"],
-        ["T1", "C1", "1970-01-01", "P1", "1", "2"],
-        ["T2", "C2", "1970-01-01", "P1", "1", "2"],
-        ["T3", "C1", "2024-01-05", "P1", "1", "2"],
-        ["T4", "C2", "2024-03-05", "P1", "1", "2"],
-    ]
-    write_csv(data_dir / "transactions.csv", lines)
+    data_dir = dated_orders_dir(
+        tmp_path / "data",
+        [
+            ("T1", "C1", "1970-01-01"),
+            ("T2", "C2", "1970-01-01"),
+            ("T3", "C1", "2024-01-05"),
+            ("T4", "C2", "2024-03-05"),
+        ],
+    )
     dbt_vars = {"data_dir": str(data_dir), **MESSY}
     run = run_dbt(["build", "--select", "+int_as_of_date_resolved"], tmp_path / "gap", dbt_vars)
     assert not run.ok
