@@ -73,10 +73,16 @@ SMALL_DATA_SPARK_CONF = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
-# The JVM options for small data (CRM_SPARK_JAVA_OPTIONS): a 2 GB heap of short-lived objects,
-# on which the serial collector spends less CPU than G1 (the parity build: 215 CPU-s against
-# 250, alternating runs).
-SMALL_DATA_JAVA_OPTIONS = "-XX:+UseSerialGC"
+# The JVM options for small data (CRM_SPARK_JAVA_OPTIONS):
+# - a 2 GB heap of short-lived objects, on which the serial collector spends less CPU than G1
+#   (the parity build: 215 CPU-s against 250, alternating runs);
+# - JIT thresholds ten times the default. A short run of a few hundred small queries spent
+#   most of the JVM's CPU compiling Spark's planner code (the parity build, -XX:+CITime: 112
+#   and 127 s of 159 and 179 s); compiled only where it stays hot, 60 s of 136 and 137 s, the
+#   same nodes passing (alternating runs, 2026-12-02). Compiling less still (x30: 166 s) or
+#   with the quick compiler alone (-XX:TieredStopAtLevel=1: 149 and 173 s) left slow code
+#   running longer.
+SMALL_DATA_JAVA_OPTIONS = "-XX:+UseSerialGC -XX:CompileThresholdScaling=10"
 
 
 def java_major_version() -> int | None:
