@@ -5,6 +5,16 @@ mashumaro derives from the dataclass the first time a process asks (an lru_cache
 Derived in each forked invocation, those schemas cost about 1.1 s of CPU, a third of a small
 invocation; derived here once, every child inherits them.
 
+Every invocation that parses the project also splits each macro file into its blocks and
+parses each block with Jinja, then compiles the macros it calls. dbt_common keeps both for a
+process that runs many invocations when test caching is on (`enable_test_caching`, what dbt's
+own test fixtures turn on): the blocks and Jinja trees by the exact text they came from, and
+the compiled macros (`template_cache`, always on) by their exact source. They are made here
+once, for every macro file dbt and its adapters ship and the project's own, with the same
+calls and arguments as dbt's macro parser (dbt.parser.macros), so that forked invocations find
+them. Nothing here starts a thread or opens a file for writing: the forkserver stays safe to
+fork.
+
 SCHEMA_CLASSES are the classes a parse and a build of this project validate (measured by
 wrapping `dbtClassMixin.json_schema` around a `dbt build` of a shared dataset). A class that a
 later dbt no longer has is skipped: the invocation then derives what it needs, as before.
@@ -13,6 +23,8 @@ later dbt no longer has is skipped: the invocation then derives what it needs, a
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
+from types import SimpleNamespace
 
 SCHEMA_CLASSES = [
     "dbt.adapters.duckdb.credentials.DuckDBCredentials",
@@ -65,4 +77,53 @@ def derive_schemas() -> int:
     return found
 
 
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+#: The arguments of dbt's calls to extract_toplevel_blocks: the macro parser's
+#: (dbt.parser.macros) and the generic test parser's (dbt.parser.generic_test). The blocks
+#: are cached by the file's text and these arguments.
+MACRO_BLOCKS = {"macro", "materialization", "test", "data_test"}
+GENERIC_TEST_BLOCKS = {"test", "data_test"}
+
+
+def macro_files() -> list[tuple[Path, set[str]]]:
+    """Every file dbt may parse macros from, with its parser's blocks: the macros and generic
+    tests (tests/generic) of the packages dbt ships (dbt/include: the global project, the
+    adapters') and of this project."""
+    import dbt.include
+
+    packages = [PROJECT_DIR]
+    packages += [path for folder in dbt.include.__path__ for path in Path(folder).iterdir()]
+    roots = [(package / "macros", MACRO_BLOCKS) for package in packages]
+    roots += [(package / "tests" / "generic", GENERIC_TEST_BLOCKS) for package in packages]
+    files = [(path, blocks) for root, blocks in roots for path in root.rglob("*.sql")]
+    return sorted(files, key=lambda file: file[0])
+
+
+def parse_macros() -> int:
+    """Split every macro file into blocks, parse and compile each, into dbt_common's caches
+    (see the docstring); how many macros were compiled."""
+    from dbt_common.clients import jinja
+    from dbt_common.tests import enable_test_caching
+
+    enable_test_caching()
+    compiled = 0
+    for path, allowed_blocks in macro_files():
+        # As dbt reads a file (dbt_common.clients.system.load_file_contents, strip=True).
+        text = path.read_bytes().decode("utf-8").strip()
+        try:
+            blocks = jinja.extract_toplevel_blocks(
+                text, allowed_blocks=allowed_blocks, collect_raw_data=False
+            )
+            for block in blocks:
+                if isinstance(block, jinja.BlockTag):
+                    jinja.parse(block.full_block)
+                    macro = SimpleNamespace(macro_sql=block.full_block)
+                    jinja.template_cache.get_node_template(macro)
+                    compiled += 1
+        except Exception:  # a file dbt rejects: the invocation that reads it says why
+            continue
+    return compiled
+
+
 derive_schemas()
+parse_macros()

@@ -1,0 +1,85 @@
+"""The forkserver's warm-up (dbt_warmup.py) makes what dbt's parse of this project asks for.
+
+It is worth its time only if dbt finds in the caches every macro it parses and compiles: the
+warm-up must call dbt_common as dbt's parsers do (the same text, the same arguments). A `dbt
+parse` of the project runs in a fresh process after the warm-up, and every lookup that misses
+a cache is recorded with the parser that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from harness import PROJECT_DIR
+
+from crm_mining.bench.common import dbt_env
+
+PARSE_AFTER_WARMUP = r"""
+import inspect, json, sys
+import dbt_warmup
+from dbt_common.clients import jinja
+
+misses = []
+cached_parse, cached_blocks = jinja.parse, jinja.extract_toplevel_blocks
+parse_cache = jinja._TESTING_PARSE_CACHE
+
+
+def caller() -> str:
+    return inspect.stack()[2].filename.split("site-packages/")[-1]
+
+
+def parse(string):
+    if str(string) not in parse_cache:
+        misses.append(["parse", caller()])
+    return cached_parse(string)
+
+
+def extract_toplevel_blocks(text, allowed_blocks=None, collect_raw_data=True, **kwargs):
+    key = jinja._get_blocks_hash(text, allowed_blocks, collect_raw_data)
+    if key not in jinja._TESTING_BLOCKS_CACHE:
+        misses.append(["blocks", caller()])
+    return cached_blocks(text, allowed_blocks, collect_raw_data, **kwargs)
+
+
+templates = jinja.template_cache
+cached_template = templates.get_node_template
+
+
+def get_node_template(node):
+    if node.macro_sql not in templates.file_cache:
+        misses.append(["template", getattr(node, "unique_id", "?")])
+    return cached_template(node)
+
+
+jinja.parse, jinja.extract_toplevel_blocks = parse, extract_toplevel_blocks
+templates.get_node_template = get_node_template
+from dbt.cli.main import dbtRunner
+
+result = dbtRunner().invoke(["parse", "--project-dir", sys.argv[1], "--quiet"])
+print(json.dumps({"success": result.success, "warmed": dbt_warmup.parse_macros(),
+                  "misses": misses}))
+"""
+
+
+def test_dbt_parse_finds_every_macro_in_the_warm_caches(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        **dbt_env(tmp_path),
+        "DBT_PARTIAL_PARSE": "False",
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", PARSE_AFTER_WARMUP, str(PROJECT_DIR)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert outcome["success"]
+    assert outcome["warmed"] > 500  # dbt's global project, the adapters' and the project's
+    macro_parsers = ("dbt/parser/macros.py", "dbt/parser/generic_test.py")
+    assert [miss for miss in outcome["misses"] if miss[1] in macro_parsers] == []
+    assert [miss for miss in outcome["misses"] if miss[0] == "template"] == []
