@@ -11,7 +11,7 @@ process that runs many invocations when test caching is on (`enable_test_caching
 own test fixtures turn on): the blocks and Jinja trees by the exact text they came from, and
 the compiled macros (`template_cache`, always on) by their exact source. They are made here
 once, for every macro file dbt and its adapters ship and the project's own, with the same
-calls and arguments as dbt's macro parser (dbt.parser.macros), so that forked invocations find
+calls and arguments as dbt's macro and generic-test parsers, so that forked invocations find
 them. Nothing here starts a thread or opens a file for writing: the forkserver stays safe to
 fork.
 
@@ -126,4 +126,5 @@ def parse_macros() -> int:
 
 
 derive_schemas()
-parse_macros()
+#: How many macros the forkserver parsed and compiled (test_dbt_warmup.py reads it).
+COMPILED_MACROS = parse_macros()

@@ -60,7 +60,7 @@ templates.get_node_template = get_node_template
 from dbt.cli.main import dbtRunner
 
 result = dbtRunner().invoke(["parse", "--project-dir", sys.argv[1], "--quiet"])
-print(json.dumps({"success": result.success, "warmed": dbt_warmup.parse_macros(),
+print(json.dumps({"success": result.success, "warmed": dbt_warmup.COMPILED_MACROS,
                   "misses": misses}))
 """
 
