@@ -6,14 +6,15 @@ Derived in each forked invocation, those schemas cost about 1.1 s of CPU, a thir
 invocation; derived here once, every child inherits them.
 
 Every invocation that parses the project also splits each macro file into its blocks and
-parses each block with Jinja, then compiles the macros it calls. dbt_common keeps both for a
-process that runs many invocations when test caching is on (`enable_test_caching`, what dbt's
-own test fixtures turn on): the blocks and Jinja trees by the exact text they came from, and
-the compiled macros (`template_cache`, always on) by their exact source. They are made here
-once, for every macro file dbt and its adapters ship and the project's own, with the same
-calls and arguments as dbt's macro and generic-test parsers, so that forked invocations find
-them. Nothing here starts a thread or opens a file for writing: the forkserver stays safe to
-fork.
+parses each block with Jinja, parses each macro again to find the macros it calls (dbt's
+manifest loader, about a fifth of a parse), then compiles the macros it runs. dbt and
+dbt_common keep those for a process that runs many invocations when test caching is on
+(`enable_test_caching`, what dbt's own test fixtures turn on): the blocks and Jinja trees by
+the exact text they came from, and the compiled macros (`template_cache`, always on) by their
+exact source. They are made here once, for every macro file dbt and its adapters ship and
+the project's own, with the same calls and arguments as dbt's macro and generic-test parsers
+and its manifest loader, so that forked invocations find them. Nothing here starts a thread
+or opens a file for writing: the forkserver stays safe to fork.
 
 SCHEMA_CLASSES are the classes a parse and a build of this project validate (measured by
 wrapping `dbtClassMixin.json_schema` around a `dbt build` of a shared dataset). A class that a
@@ -102,6 +103,7 @@ def macro_files() -> list[tuple[Path, set[str]]]:
 def parse_macros() -> int:
     """Split every macro file into blocks, parse and compile each, into dbt_common's caches
     (see the docstring); how many macros were compiled."""
+    from dbt.clients.jinja_static import statically_extract_macro_calls
     from dbt_common.clients import jinja
     from dbt_common.tests import enable_test_caching
 
@@ -119,6 +121,9 @@ def parse_macros() -> int:
                     jinja.parse(block.full_block)
                     macro = SimpleNamespace(macro_sql=block.full_block)
                     jinja.template_cache.get_node_template(macro)
+                    # As ManifestLoader.macro_depends_on finds the macros each macro calls (its
+                    # Jinja tree is cached by the source; the calls are resolved per parse).
+                    statically_extract_macro_calls(block.full_block, {}, None)
                     compiled += 1
         except Exception:  # a file dbt rejects: the invocation that reads it says why
             continue
