@@ -38,7 +38,7 @@ PRELOAD = [
     "crm_mining.clv",
     "crm_mining.segmentation",
     "crm_mining.sentiment",
-    "dbt_warmup",  # last: dbt's JSON schemas, derived once (see its docstring)
+    "dbt_warmup",  # last: dbt's schemas and macro caches, then the heap frozen (its docstring)
 ]
 
 _CONTEXT: ForkServerContext | None = None

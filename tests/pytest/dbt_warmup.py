@@ -16,6 +16,13 @@ the project's own, with the same calls and arguments as dbt's macro and generic-
 and its manifest loader, so that forked invocations find them. Nothing here starts a thread
 or opens a file for writing: the forkserver stays safe to fork.
 
+Last, the forkserver's heap is frozen (`gc.freeze`): Python's collector then leaves the
+objects every child inherits (dbt, its adapters, pandas, scikit-learn, the caches above) out
+of its full collections. A child that traverses them in each of its own collections also
+writes to every page that holds them, copying it from the forkserver: frozen, a whole build
+of a shared dataset in a forked child took 10.8 and 12.5 s of CPU instead of 11.9 and 13.7 s,
+with a fifth fewer page faults. The children's own objects are collected as before.
+
 SCHEMA_CLASSES are the classes a parse and a build of this project validate (measured by
 wrapping `dbtClassMixin.json_schema` around a `dbt build` of a shared dataset). A class that a
 later dbt no longer has is skipped: the invocation then derives what it needs, as before.
@@ -23,6 +30,8 @@ later dbt no longer has is skipped: the invocation then derives what it needs, a
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -133,3 +142,9 @@ def parse_macros() -> int:
 derive_schemas()
 #: How many macros the forkserver parsed and compiled (test_dbt_warmup.py reads it).
 COMPILED_MACROS = parse_macros()
+# Last, after every import of the forkserver's preload (this module is its last): see above.
+gc.collect()
+gc.freeze()
+# At exit, the objects go back to the collector, which frees them before the modules they
+# come from are torn down (DuckDB's bindings report the instances still alive then as leaks).
+atexit.register(gc.unfreeze)
