@@ -22,10 +22,12 @@ from crm_mining.bench.common import dbt_env
 PARSE_AFTER_WARMUP = r"""
 import gc, inspect, json, sys
 import dbt_warmup
-
-frozen = gc.get_freeze_count()
+import dbt.parser.manifest as loader
+from dbt.clients import jinja_static
+from dbt.cli.main import dbtRunner
 from dbt_common.clients import jinja
 
+frozen = gc.get_freeze_count()
 misses = []
 cached_parse, cached_blocks = jinja.parse, jinja.extract_toplevel_blocks
 parse_cache = jinja._TESTING_PARSE_CACHE
@@ -58,9 +60,6 @@ def get_node_template(node):
     return cached_template(node)
 
 
-import dbt.parser.manifest as loader
-from dbt.clients import jinja_static
-
 cached_calls = loader.statically_extract_macro_calls
 
 
@@ -73,7 +72,6 @@ def statically_extract_macro_calls(source, ctx, db_wrapper=None):
 jinja.parse, jinja.extract_toplevel_blocks = parse, extract_toplevel_blocks
 templates.get_node_template = get_node_template
 loader.statically_extract_macro_calls = statically_extract_macro_calls
-from dbt.cli.main import dbtRunner
 
 result = dbtRunner().invoke(["parse", "--project-dir", sys.argv[1], "--quiet"])
 print(json.dumps({"success": result.success, "warmed": dbt_warmup.COMPILED_MACROS,
