@@ -1,7 +1,8 @@
 {#-
     One row per product: every kept row of the products input, plus each product that appears
-    on kept order lines without one (its name and category are then the most frequent values
-    on its lines, ties broken alphabetically).
+    on kept order lines without one. A name or category the products input leaves empty (or a
+    products file without that column) is the most frequent value on the product's lines, ties
+    broken alphabetically.
 -#}
 with
 
@@ -71,18 +72,12 @@ line_products as (
 products_from_lines as (
     select
         line_products.product_id,
-        line_names_ranked.product_name,
-        line_categories_ranked.category,
+        cast(null as {{ dbt.type_string() }}) as product_name,
+        cast(null as {{ dbt.type_string() }}) as category,
         cast(null as {{ crm_type_price() }}) as list_price
     from line_products
     left join catalog_products
         on line_products.product_id = catalog_products.product_id
-    left join line_names_ranked
-        on line_products.product_id = line_names_ranked.product_id
-            and line_names_ranked.name_rank = 1
-    left join line_categories_ranked
-        on line_products.product_id = line_categories_ranked.product_id
-            and line_categories_ranked.category_rank = 1
     where catalog_products.product_id is null
 ),
 
@@ -100,12 +95,26 @@ products_unioned as (
 
 products_resolved as (
     select
-        product_id,
-        coalesce(product_name, product_id) as product_name,
-        coalesce(category, 'Uncategorized') as category,
-        list_price,
-        is_in_product_catalog
+        products_unioned.product_id,
+        coalesce(
+            products_unioned.product_name,
+            line_names_ranked.product_name,
+            products_unioned.product_id
+        ) as product_name,
+        coalesce(
+            products_unioned.category,
+            line_categories_ranked.category,
+            'Uncategorized'
+        ) as category,
+        products_unioned.list_price,
+        products_unioned.is_in_product_catalog
     from products_unioned
+    left join line_names_ranked
+        on products_unioned.product_id = line_names_ranked.product_id
+            and line_names_ranked.name_rank = 1
+    left join line_categories_ranked
+        on products_unioned.product_id = line_categories_ranked.product_id
+            and line_categories_ranked.category_rank = 1
 )
 
 select * from products_resolved
