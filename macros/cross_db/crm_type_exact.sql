@@ -69,13 +69,18 @@
 {% macro crm_amount_ratio(amount, count) %}
     {#-
         Engines divide decimals in floating point (DuckDB) or with their own scale rules, so
-        the quotient q of |amount| / count is taken as a first guess and corrected by exact
-        decimal comparisons: r is the multiple of 0.0001 with
-        (r - 0.00005) * count <= |amount| < (r + 0.00005) * count. count must be positive.
+        the quotient of |amount| / count is a first guess g, off by many steps of 0.0001 once
+        |amount| passes about 10^12 (a double's 16 digits). The exact remainder
+        |amount| - g * count, divided by count (a small number, so its division is accurate),
+        brings the guess q to within one step; exact decimal comparisons then make r the
+        multiple of 0.0001 with (r - 0.00005) * count <= |amount| < (r + 0.00005) * count.
+        count must be positive.
     -#}
     {%- set magnitude = 'abs(' ~ amount ~ ')' -%}
-    {%- set guess = 'cast(' ~ magnitude ~ ' / ' ~ count
-        ~ ' as ' ~ crm_mining.crm_type_amount() ~ ')' -%}
+    {%- set amount_type = crm_mining.crm_type_amount() -%}
+    {%- set first_guess = 'cast(' ~ magnitude ~ ' / ' ~ count ~ ' as ' ~ amount_type ~ ')' -%}
+    {%- set guess = '(' ~ first_guess ~ ' + cast((' ~ magnitude ~ ' - ' ~ first_guess ~ ' * '
+        ~ count ~ ') / ' ~ count ~ ' as ' ~ amount_type ~ '))' -%}
     cast(
         case when {{ amount }} < 0 then -1 else 1 end
         * case
@@ -85,6 +90,6 @@
                 then {{ guess }} + 0.0001
             else {{ guess }}
         end
-        as {{ crm_mining.crm_type_amount() }}
+        as {{ amount_type }}
     )
 {%- endmacro %}
