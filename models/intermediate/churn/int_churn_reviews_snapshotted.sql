@@ -31,14 +31,11 @@ reviews_summarized as (
         snapshot_name,
         customer_id,
         count(*) as count_reviews,
-        avg(compound) as avg_review_compound,
-        avg(
-            case
-                when sentiment_label = 'negative' then 1.0
-                when compound is not null then 0.0
-            end
-        ) as share_negative_reviews,
-        avg(cast(rating as {{ crm_type_double() }})) as avg_review_rating
+        {{ crm_exact_avg('compound') }} as avg_review_compound,
+        {{ crm_exact_avg(
+            "case when sentiment_label = 'negative' then 1 when compound is not null then 0 end"
+        ) }} as share_negative_reviews,
+        {{ crm_exact_avg('rating') }} as avg_review_rating
     from reviews_before_cutoff
     group by snapshot_name, customer_id
 )
