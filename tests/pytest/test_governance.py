@@ -85,6 +85,36 @@ def test_semantic_layer_defines_the_business_metrics(manifest: dict) -> None:
     assert semantic_models["item_pair_rules"] == ["model.crm_mining.fct_item_pair_associations"]
 
 
+def test_order_measures_count_purchase_orders_as_rfm_does(
+    manifest: dict, sample_build: DbtRun
+) -> None:
+    """The orders and active-customers metrics count purchase orders only, as RFM does: on the
+    sample (every order before as_of_date), the purchase orders of known customers are the sum
+    of RFM's frequency and the ordering customers are RFM's rows. Before, returns-only orders
+    counted (739 of the sample's 15,428 orders are no purchase)."""
+    orders = next(
+        model for model in manifest["semantic_models"].values() if model["name"] == "orders"
+    )
+    measures = {measure["name"]: measure for measure in orders["measures"]}
+    metrics = {metric["name"]: metric for metric in manifest["metrics"].values()}
+    assert metrics["orders"]["type_params"]["measure"]["name"] == "purchase_order_count"
+    assert metrics["active_customers"]["type_params"]["measure"]["name"] == "ordering_customers"
+
+    def measured(name: str, where: str = "true") -> int:
+        measure = measures[name]
+        assert measure["agg"] == "count_distinct"
+        return sample_build.scalar(
+            f"select count(distinct {measure['expr']}) from fct_orders where {where}"
+        )
+
+    rfm = sample_build.df(
+        "select count(*) as customers, sum(frequency) as orders from fct_customer_rfm"
+    )
+    assert measured("purchase_order_count", "customer_id is not null") == rfm["orders"][0]
+    assert measured("ordering_customers") == rfm["customers"][0]
+    assert measured("order_count") > measured("purchase_order_count")
+
+
 def test_exposures_declare_the_dashboards_and_read_only_marts(manifest: dict) -> None:
     marts = mart_names(manifest)
     exposures = {
