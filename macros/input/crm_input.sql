@@ -109,13 +109,17 @@
 {% endmacro %}
 
 
-{# Inputs present in data_dir: {name: {'path': ..., 'format': 'csv' | 'parquet'}}. #}
+{#
+    Inputs present in data_dir: {name: {'path': ..., 'format': 'csv' | 'parquet'}}. File names
+    match whatever their case (Orders.CSV is the orders input): exports from Windows tools
+    capitalise them, and an optional input must not be skipped for it.
+#}
 {% macro crm_input_files() %}
     {%- set data_dir = var('data_dir') | string -%}
     {%- set contract = crm_input_contract() -%}
     {%- set files = {} -%}
     {%- for path in crm_list_files(data_dir) -%}
-        {%- set file_name = path.replace('\\', '/').split('/')[-1] -%}
+        {%- set file_name = path.replace('\\', '/').split('/')[-1] | lower -%}
         {%- for format in ['csv', 'parquet'] -%}
             {%- set name = file_name[:-(format | length + 1)] -%}
             {%- if file_name.endswith('.' ~ format) and name in contract -%}

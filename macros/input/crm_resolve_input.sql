@@ -24,10 +24,17 @@
                 ~ name ~ "})."
             ) }}
         {%- elif wanted and spec['required'] -%}
+            {%- set found_names = [] -%}
+            {%- for path in crm_list_files(var('data_dir') | string) -%}
+                {%- do found_names.append(path.replace('\\', '/').split('/')[-1]) -%}
+            {%- endfor -%}
             {{ exceptions.raise_compiler_error(
                 "crm_mining input: required file '" ~ name ~ ".csv' (or '" ~ name
                 ~ ".parquet') not found in data_dir '" ~ var('data_dir') ~ "' ("
-                ~ layout ~ " layout needs " ~ crm_required_inputs(layout) | join(', ') ~ ")."
+                ~ layout ~ " layout needs " ~ crm_required_inputs(layout) | join(', ')
+                ~ "; the " ~ ('normalized' if layout == 'flat' else 'flat') ~ " layout needs "
+                ~ crm_required_inputs('normalized' if layout == 'flat' else 'flat') | join(', ')
+                ~ "). Files found: " ~ ((found_names | sort | join(', ')) or 'none') ~ "."
             ) }}
         {%- endif -%}
         {{ return(none) }}

@@ -128,7 +128,8 @@ def normalized_dir(base: Path, fmt: str = "csv", with_optional: bool = True) -> 
 
 
 def flat_dir(base: Path) -> Path:
-    """The same orders as one transactions file (one line per order item, order fields joined)."""
+    """The same orders as one transactions file (one line per order item, order fields joined),
+    the file names capitalised as Windows tools export them (they match whatever their case)."""
     base.mkdir(parents=True, exist_ok=True)
     orders = {row[0]: row for row in ORDERS[1:4]}  # the valid, unambiguous orders
     lines = [["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price"]]
@@ -137,8 +138,8 @@ def flat_dir(base: Path) -> Path:
             lines.append(
                 [order_id, orders[order_id][1], orders[order_id][2], product_id, quantity, price]
             )
-    write_csv(base / "transactions.csv", lines)
-    write_csv(base / "products.csv", PRODUCTS)
+    write_csv(base / "Transactions.CSV", lines)
+    write_csv(base / "Products.csv", PRODUCTS)
     return base
 
 
@@ -655,7 +656,9 @@ def test_reviews_newer_than_the_orders_are_kept(normalized_csv_run: DbtRun) -> N
     [
         (
             {"orders": ORDERS},
-            "required file 'order_items.csv' (or 'order_items.parquet') not found",
+            "required file 'order_items.csv' (or 'order_items.parquet') not found in data_dir '"
+            "{data_dir}' (normalized layout needs orders, order_items; the flat layout needs "
+            "transactions). Files found: orders.csv.",
         ),
         (
             {
@@ -680,6 +683,7 @@ def test_contract_violations_fail_with_a_clear_message(
         write_csv(data_dir / f"{name}.csv", rows)
     run = run_dbt(["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir)})
     assert not run.ok
+    message = message.format(data_dir=data_dir.relative_to(tmp_path))
     assert message in run.output, run.output[-3000:]
 
 
