@@ -30,9 +30,18 @@
     {%- if separator == '.' -%}
         {{ return(crm_try_cast(expression, data_type)) }}
     {%- elif separator == ',' -%}
-        {#- 1.234,50 and 1 234,50 are 1234.50: '.' and ' ' group thousands. -#}
+        {#-
+            1.234,50 and 1 234,50 are 1234.50: '.' and ' ' group thousands, in groups of three
+            digits. Any other '.' (2.95, a value another tool wrote with a decimal point) is
+            not read: the line is rejected naming the value, rather than read as 295.
+        -#}
+        {%- set grouped = crm_matches_pattern(
+            expression, '[+-]?[0-9]{1,3}([. ][0-9]{3})+(,[0-9]*)?'
+        ) -%}
         {{ return(crm_try_cast(
-            "replace(replace(replace(" ~ expression ~ ", ' ', ''), '.', ''), ',', '.')",
+            "case when " ~ grouped ~ " then replace(replace(replace(" ~ expression
+            ~ ", ' ', ''), '.', ''), ',', '.') when " ~ expression ~ " like '%.%' then null"
+            ~ " else replace(" ~ expression ~ ", ',', '.') end",
             data_type
         )) }}
     {%- endif -%}

@@ -748,10 +748,13 @@ def write_export(path: Path, rows: list[list[str]], encoding: str) -> None:
 
 def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
     """Latin-1, semicolons, day-first dates and decimal commas, read with the vars that say so;
-    one unreadable price in four lines passes the warning level, not the error level."""
+    two unreadable prices in five lines pass the warning level, not the error level. A point
+    that groups no thousands (B4's 2.95) is unreadable under decimal commas: before, it was
+    deleted and the price read as 295."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    write_export(data_dir / "transactions.csv", EUROPEAN_LINES, "latin-1")
+    b4 = ["B4", "00043", "03/04/2011 09:05", "P1", "1", "2.95", "Käse"]
+    write_export(data_dir / "transactions.csv", [*EUROPEAN_LINES, b4], "latin-1")
     run = run_dbt(
         ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **EUROPEAN_VARS}
     ).check()
@@ -765,8 +768,8 @@ def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
     names = run.df("select product_name from dim_products order by product_id")
     assert names["product_name"].tolist() == ["Käse", "Große Tasche"]  # B3 is rejected
     assert (
-        "crm_mining input 'transactions': 1 of 4 rows rejected (25.0 %), above reject_warn_share"
-        " = 0.05; most frequent reason (1 rows): unit_price: cannot cast 'abc' to a number"
+        "crm_mining input 'transactions': 2 of 5 rows rejected (40.0 %), above reject_warn_share"
+        " = 0.05; most frequent reason (2 rows): unit_price: cannot cast '2.95' to a number"
     ) in " ".join(run.output.split())
 
 
