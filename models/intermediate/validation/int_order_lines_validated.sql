@@ -5,8 +5,6 @@
     read, and the staging views hold every raw value by source_row_number (writing them again
     here, 10 M lines of text, was a quarter of this model's write).
 -#}
-{%- set check_products = crm_input_is_present('products') -%}
-
 with
 
 order_items_matched as (
@@ -21,10 +19,19 @@ products_validated as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-kept_products as (
-    select product_id
+products_status as (
+    select
+        product_id,
+        max(case when row_status = 'kept' then 1 else 0 end) = 1 as has_kept_row,
+        min(case when row_status = 'rejected' then rejection_reason end) as product_rejection
     from products_validated
-    where row_status = 'kept'
+    group by product_id
+),
+
+catalog_presence as (
+    -- a products input without a single row (absent, or a header only) checks no line
+    select count(*) > 0 as has_products
+    from products_validated
 ),
 
 lines_unioned as (
@@ -43,8 +50,14 @@ lines_checked as (
                 'lines_unioned.unit_price_raw', 'lines_unioned.unit_price'
             ) }},
             case
-                when {{ check_products | lower }} and kept_products.product_id is null
+                when catalog_presence.has_products and products_status.product_id is null
                     then 'product_id: not in products'
+                when catalog_presence.has_products and not products_status.has_kept_row
+                    then {{ dbt.concat([
+                        "'product_id: its product is rejected ('",
+                        'products_status.product_rejection',
+                        "')'",
+                    ]) }}
             end
         ) as rejection_reason,
         row_number() over (
@@ -61,8 +74,9 @@ lines_checked as (
             order by lines_unioned.source_row_number
         ) as copy_number
     from lines_unioned
-    left join kept_products
-        on lines_unioned.product_id = kept_products.product_id
+    cross join catalog_presence
+    left join products_status
+        on lines_unioned.product_id = products_status.product_id
 ),
 
 lines_classified as (
