@@ -268,7 +268,11 @@ def test_drivers_text_names_the_largest_positive_effects(trained) -> None:
     _, result = trained
     customers = synthetic_training(200, seed=22)
     scores = churn.score_customers(result.model, customers, SETTINGS)
-    effects = churn.driver_effects(result.model, customers.sort_values("customer_id"))
+    ordered = customers.sort_values("customer_id")
+    matrix = churn.feature_matrix(ordered)
+    effects = churn.driver_effects(result.model, ordered)
+    allowed = churn.on_risky_side(result.model, matrix)
+    effects = np.where(allowed, effects, -np.inf)  # values on a feature's safe side never list
     for row, (main, text) in enumerate(
         zip(scores["main_driver"], scores["churn_drivers"], strict=True)
     ):
@@ -284,6 +288,39 @@ def test_drivers_text_names_the_largest_positive_effects(trained) -> None:
     late = scores.loc[customers.sort_values("customer_id")["recency_gap_ratio"].to_numpy() > 6]
     assert late["churn_probability"].min() > 0.7
     assert late["churn_drivers"].str.contains("days since last purchase").all()
+
+
+def test_drivers_never_give_a_safe_side_value_as_a_reason(trained) -> None:
+    """Features move together, so a model can weigh one with the "wrong" sign: on the sample,
+    the logistic regression listed 'days since last purchase 21 (typical 128): +6 pts' and
+    'spend in the last 90 days 1,209.98 (typical 0.00)' as reasons to churn. A value on the
+    safe side of the typical one is never listed; a missing gap says why it is missing."""
+    _, result = trained
+    model = result.model
+    names = churn.FEATURE_NAMES
+    recency, spend, ratio = (
+        names.index(n) for n in ("recency_days", "spend_90d", "recency_gap_ratio")
+    )
+    assert all(model.reference.get(names[j]) is not None for j in (recency, spend, ratio))
+    typical = np.array([model.reference.get(name, 0.0) for name in names], dtype=float)
+    matrix = np.tile(typical, (2, 1))
+    effects = np.zeros_like(matrix)
+    # a recent buyer (low recency, high recent spend): both effects positive, as the artefact
+    matrix[0, recency] -= 10
+    matrix[0, spend] += 100
+    effects[0, recency], effects[0, spend] = 0.2, 0.1
+    # a one-day buyer long gone: no gap ratio, high recency
+    matrix[1, ratio] = np.nan
+    matrix[1, recency] += 50
+    effects[1, ratio], effects[1, recency] = 0.3, 0.1
+    main, texts = churn.describe_drivers(model, matrix, effects)
+    assert pd.isna(main[0])
+    assert texts[0] == "no feature raises the risk above a typical customer's"
+    assert main[1] == "recency_gap_ratio"
+    assert texts[1].startswith(
+        "days since last purchase / usual gap n/a (one purchase day only) (typical "
+    )
+    assert "; days since last purchase " in texts[1] and texts[1].count(" pts") == 2
 
 
 def test_scores_frame_is_sorted_and_typed(trained) -> None:

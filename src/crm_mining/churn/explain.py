@@ -139,20 +139,45 @@ def driver_effects(model: ChurnModel, features: pd.DataFrame) -> np.ndarray:
         return _scores_and_effects(model, feature_matrix(features))[1]
 
 
-def format_values(values: np.ndarray, kind: str) -> list[str]:
-    """Feature values as text: 'n/a' when null, else by kind (int, float, money, share)."""
+def format_values(values: np.ndarray, kind: str, missing: str = "n/a") -> list[str]:
+    """Feature values as text: `missing` when null, else by kind (int, float, money, share)."""
     if kind == "int":
         formatted = [f"{v:,.0f}" for v in values.tolist()]
     elif kind == "share":
         formatted = [f"{100 * v:.0f}%" for v in values.tolist()]
     else:
         formatted = [f"{v:,.2f}" for v in values.tolist()]
-    return [text if not math.isnan(v) else "n/a" for text, v in zip(formatted, values, strict=True)]
+    return [
+        text if not math.isnan(v) else missing for text, v in zip(formatted, values, strict=True)
+    ]
 
 
 def _format_value(value: float, kind: str) -> str:
     """One value as text (see format_values)."""
     return format_values(np.array([value], dtype=float), kind)[0]
+
+
+def on_risky_side(model: ChurnModel, matrix: np.ndarray) -> np.ndarray:
+    """Which values may be listed as drivers (rows x FEATURE_NAMES): a missing value, any value
+    of a feature without a risk_direction, else a value on the feature's risky side of its
+    training median (higher for +1, lower for -1)."""
+    allowed = np.ones(matrix.shape, dtype=bool)
+    for j, feature in enumerate(FEATURES):
+        reference = model.reference.get(feature.name, math.nan)
+        if feature.risk_direction == 0 or math.isnan(reference):
+            continue
+        values = matrix[:, j]
+        side = np.sign(values - reference) == feature.risk_direction
+        allowed[:, j] = np.isnan(values) | side
+    return allowed
+
+
+def listed_effects(model: ChurnModel, matrix: np.ndarray, effects: np.ndarray) -> np.ndarray:
+    """The effects that may make drivers: -inf where the value is on the feature's safe side
+    (see on_risky_side), so that a recent purchase is never given as a reason to churn."""
+    if not model.is_trained or len(matrix) == 0:
+        return effects
+    return np.where(on_risky_side(model, matrix), effects, -np.inf)
 
 
 def describe_drivers(
@@ -161,17 +186,19 @@ def describe_drivers(
     """The main driver (feature name or None) and a readable list of the top drivers per row.
 
     A driver is a feature whose own value raises the customer's probability by at least
-    MIN_DRIVER_EFFECT compared with the training median (see `driver_effects`); the largest
-    first, ties by FEATURES order. Text: "<label> <value> (typical <median>): +<points> pts",
-    joined by "; ". A constant model explains itself with its fallback reason.
+    MIN_DRIVER_EFFECT compared with the training median (see `driver_effects`), with the value
+    on the feature's risky side (see `listed_effects`); the largest first, ties by FEATURES
+    order. Text: "<label> <value> (typical <median>): +<points> pts", joined by "; ". A
+    constant model explains itself with its fallback reason.
     """
     n = len(matrix)
     if not model.is_trained:
         return np.full(n, None, dtype=object), np.full(
             n, f"no model trained: {model.fallback_reason}", dtype=object
         )
-    order = np.argsort(-effects, axis=1, kind="stable")[:, :top_n]
-    picked = np.take_along_axis(effects, order, axis=1) >= MIN_DRIVER_EFFECT
+    listed = listed_effects(model, matrix, effects)
+    order = np.argsort(-listed, axis=1, kind="stable")[:, :top_n]
+    picked = np.take_along_axis(listed, order, axis=1) >= MIN_DRIVER_EFFECT
     texts = np.full(n, "", dtype=object)
     for rank in range(order.shape[1]):
         part = np.full(n, "", dtype=object)
@@ -179,7 +206,7 @@ def describe_drivers(
             rows = np.flatnonzero(picked[:, rank] & (order[:, rank] == j))
             if len(rows) == 0:
                 continue
-            values = format_values(matrix[rows, j], feature.kind)
+            values = format_values(matrix[rows, j], feature.kind, feature.missing_text)
             typical = _format_value(model.reference[feature.name], feature.kind)
             points = [f"{100 * e:.0f}" for e in effects[rows, j].tolist()]
             part[rows] = [

@@ -17,31 +17,48 @@ class ChurnFeature:
     label: str
     #: Format of a value in the drivers text: "int", "float", "money" or "share".
     kind: str
+    #: Which side of the typical value is the risky one, for the drivers: +1 when a higher
+    #: value means more risk (days since the last purchase), -1 when a lower one does (recent
+    #: purchases and spend), 0 when either may. Features move together (a recent purchase
+    #: lowers recency_days and raises spend_90d), so a model can give one of them a weight of
+    #: the "wrong" sign; a value on the safe side is then never listed as a reason to churn.
+    risk_direction: int = 0
+    #: How a missing value reads in the drivers text.
+    missing_text: str = "n/a"
 
+
+_NO_GAP = "n/a (one purchase day only)"
+_NO_REVIEW = "n/a (no review with a text)"
 
 #: The model inputs, in this order (columns of int_churn_features_snapshotted).
 FEATURES: tuple[ChurnFeature, ...] = (
-    ChurnFeature("recency_days", "days since last purchase", "int"),
-    ChurnFeature("frequency", "purchase orders", "int"),
-    ChurnFeature("monetary", "net spend", "money"),
-    ChurnFeature("avg_order_value", "average order value", "money"),
-    ChurnFeature("tenure_days", "days since first purchase", "int"),
-    ChurnFeature("purchases_per_30d", "purchases per 30 days", "float"),
-    ChurnFeature("count_purchases_30d", "purchases in the last 30 days", "int"),
-    ChurnFeature("count_purchases_90d", "purchases in the last 90 days", "int"),
-    ChurnFeature("count_purchases_180d", "purchases in the last 180 days", "int"),
-    ChurnFeature("spend_30d", "spend in the last 30 days", "money"),
-    ChurnFeature("spend_90d", "spend in the last 90 days", "money"),
-    ChurnFeature("spend_180d", "spend in the last 180 days", "money"),
-    ChurnFeature("avg_gap_days", "usual days between purchases", "float"),
-    ChurnFeature("stddev_gap_days", "spread of days between purchases", "float"),
-    ChurnFeature("max_gap_days", "longest gap between purchases", "int"),
-    ChurnFeature("recency_gap_ratio", "days since last purchase / usual gap", "float"),
-    ChurnFeature("share_units_returned", "share of units returned", "share"),
-    ChurnFeature("count_reviews", "reviews written", "int"),
-    ChurnFeature("avg_review_compound", "average review sentiment", "float"),
-    ChurnFeature("share_negative_reviews", "share of negative reviews", "share"),
-    ChurnFeature("avg_review_rating", "average review rating", "float"),
+    ChurnFeature("recency_days", "days since last purchase", "int", +1),
+    ChurnFeature("frequency", "purchase orders", "int", -1),
+    ChurnFeature("monetary", "net spend", "money", -1),
+    ChurnFeature("avg_order_value", "average order value", "money", 0),
+    ChurnFeature("tenure_days", "days since first purchase", "int", 0),
+    ChurnFeature("purchases_per_30d", "purchases per 30 days", "float", -1),
+    ChurnFeature("count_purchases_30d", "purchases in the last 30 days", "int", -1),
+    ChurnFeature("count_purchases_90d", "purchases in the last 90 days", "int", -1),
+    ChurnFeature("count_purchases_180d", "purchases in the last 180 days", "int", -1),
+    ChurnFeature("spend_30d", "spend in the last 30 days", "money", -1),
+    ChurnFeature("spend_90d", "spend in the last 90 days", "money", -1),
+    ChurnFeature("spend_180d", "spend in the last 180 days", "money", -1),
+    ChurnFeature("avg_gap_days", "usual days between purchases", "float", +1, _NO_GAP),
+    ChurnFeature(
+        "stddev_gap_days",
+        "spread of days between purchases",
+        "float",
+        +1,
+        "n/a (fewer than two gaps)",
+    ),
+    ChurnFeature("max_gap_days", "longest gap between purchases", "int", +1, _NO_GAP),
+    ChurnFeature("recency_gap_ratio", "days since last purchase / usual gap", "float", +1, _NO_GAP),
+    ChurnFeature("share_units_returned", "share of units returned", "share", +1),
+    ChurnFeature("count_reviews", "reviews written", "int", 0),
+    ChurnFeature("avg_review_compound", "average review sentiment", "float", -1, _NO_REVIEW),
+    ChurnFeature("share_negative_reviews", "share of negative reviews", "share", +1, _NO_REVIEW),
+    ChurnFeature("avg_review_rating", "average review rating", "float", -1, "n/a (no rating)"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
