@@ -34,6 +34,21 @@
                 "crm_mining input: no valid order, so no as_of_date: " ~ why ~ "."
             ) }}
         {%- endif -%}
+        {%- if rows | length == 1 and rows[0][4] and rows[0][5] is not none -%}
+            {#- A set as_of_date after the data: the days between count as days without purchases. -#}
+            {%- set as_of = modules.datetime.date.fromisoformat((rows[0][0] | string)[:10]) -%}
+            {%- set last = modules.datetime.date.fromisoformat((rows[0][5] | string)[:10]) -%}
+            {%- set days_without_data = (as_of - last).days - 1 -%}
+            {%- if days_without_data > 0 -%}
+                {%- do exceptions.warn(
+                    "crm_mining input: as_of_date " ~ as_of ~ " is " ~ days_without_data
+                    ~ " day(s) after the day after the last order date " ~ last ~ ": those days"
+                    ~ " have no order in the input and count as days without a purchase"
+                    ~ " (recency, the churn labels, the CLV models' observation time). If the"
+                    ~ " export lags, set as_of_date to the day after its last complete day."
+                ) -%}
+            {%- endif -%}
+        {%- endif -%}
         {%- set max_gap = var('order_date_max_gap_days') -%}
         {%- if rows | length == 1 and max_gap is not none -%}
             {%- set max_gap = crm_positive_integer_var('order_date_max_gap_days') -%}

@@ -593,6 +593,21 @@ def test_a_last_order_date_years_ahead_fails_saying_what_to_set(
     )
 
 
+def test_an_as_of_date_after_the_data_warns(tmp_path: Path) -> None:
+    """A scheduled run with as_of_date = today on an export that lags: the days without data
+    count as days without a purchase (churn labels, CLV's T), so the build says so (before, it
+    said nothing: on the sample, a month's lag turned 702 customers churned instead of 656)."""
+    data_dir = dated_orders_dir(
+        tmp_path / "data", [("T1", "C1", "2024-01-05"), ("T2", "C2", "2024-03-05")]
+    )
+    dbt_vars = {"data_dir": str(data_dir), "as_of_date": "2024-03-09"}
+    run = run_dbt(["build", "--select", "+int_as_of_date_resolved"], tmp_path, dbt_vars).check()
+    assert (
+        "crm_mining input: as_of_date 2024-03-09 is 3 day(s) after the day after the last order"
+        " date 2024-03-05: those days have no order in the input"
+    ) in " ".join(run.output.split()), run.output[-3000:]
+
+
 def test_a_first_order_date_years_back_fails_saying_what_to_set(tmp_path: Path) -> None:
     """A placeholder date (1970-01-01 for a zero timestamp) years before the other orders would
     be those customers' first order; the message names the min_order_date that rejects it."""
