@@ -1,7 +1,7 @@
 {#-
-    The lists of every method for the customers of the offline evaluation, made from what was
-    known before their hidden last order: one row per target, method, customer and listed
-    product. New products (never bought before): popularity, association_rules, item_cf and
+    The lists of every method for the customers of the offline evaluation, made from every
+    order but the hidden last ones (leave-last-out): one row per target, method, customer and
+    listed product. New products (never bought before): popularity, association_rules, item_cf and
     blend. Repeat purchases (bought before): popularity and buy_again. Same macros as
     fct_customer_recommendations and fct_customer_buy_again, on the training baskets.
 -#}

@@ -1,9 +1,10 @@
 {#-
     Offline evaluation of the recommendation methods: one row per target (new products, repeat
     purchases) and method. The hidden last orders of int_recommendation_holdout_orders against
-    the lists each method makes from the orders before them; the method with the most customers
-    hit is chosen for fct_customer_recommendations and fct_customer_buy_again (ties: the
-    simpler), unless a var forces one.
+    the lists each method makes from every other order (leave-last-out: other customers'
+    orders after a hidden one are training data too, docs/associations.md); the method with
+    the most customers hit is chosen for fct_customer_recommendations and
+    fct_customer_buy_again (ties: the simpler), unless a var forces one.
 -#}
 with
 
