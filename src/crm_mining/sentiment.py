@@ -280,3 +280,27 @@ def texts_batch(hashes: Sequence[str], texts: Sequence[str | None]) -> pa.Record
         [pa.array(hashes, type=pa.string()), pa.array(texts, type=pa.string())],
         names=["text_hash", "review_text"],
     )
+
+
+def texts_to_score(reviews: pa.Table, cached_hashes: pa.Array | pa.ChunkedArray | None) -> pa.Table:
+    """The (text_hash, review_text) rows to score: one per hash of the reviews that is not null
+    and not in cached_hashes (None: nothing cached, a full build), sorted by text_hash.
+
+    The selection int_review_texts_scored makes with DuckDB's relation API, for engines whose
+    DataFrames reach Python as Arrow (Spark, Databricks, Snowflake). A hash is the MD5 of its
+    text, so the texts of one hash are equal and any of them (the smallest) is the text.
+    """
+    import pyarrow.compute as pc
+
+    table = reviews.select(["text_hash", "review_text"])
+    table = table.filter(pc.is_valid(table["text_hash"]))
+    if cached_hashes is not None and len(cached_hashes) > 0:
+        cached = pa.chunked_array(cached_hashes).cast(pa.string())
+        table = table.filter(
+            pc.invert(pc.is_in(table["text_hash"], value_set=cached.combine_chunks()))
+        )
+    grouped = table.group_by("text_hash").aggregate([("review_text", "min")])
+    grouped = grouped.rename_columns(["text_hash", "review_text"])
+    return grouped.cast(
+        pa.schema([("text_hash", pa.string()), ("review_text", pa.string())])
+    ).sort_by("text_hash")

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 import yaml
 from conftest import PROJECT_DIR
@@ -272,3 +273,21 @@ def test_parallel_map_keeps_order_and_bounds_chunks_in_flight() -> None:
         direct(f"text {i} is great" if i % 2 else f"text {i} is awful")[0] for i in range(12)
     ]
     assert compounds == expected and not any(math.isnan(c) for c in compounds)
+
+
+def test_texts_to_score_selects_what_the_duckdb_path_selects() -> None:
+    """The Arrow selection of the engines without DuckDB's relation API: one row per hash, null
+    hashes and hashes cached under the current rules left out, sorted by hash."""
+    texts = ["b text", "a text", "b text", "cached"]
+    reviews = pa.table(
+        {
+            "review_id": ["R1", "R2", "R3", "R4", "R5"],
+            "text_hash": [*(sentiment.text_hash(t) for t in texts), None],
+            "review_text": [*texts, "no hash"],
+        }
+    )
+    chosen = sentiment.texts_to_score(reviews, pa.array([sentiment.text_hash("cached")]))
+    expected = sorted((sentiment.text_hash(t), t) for t in {"a text", "b text"})
+    assert list(zip(*chosen.to_pydict().values(), strict=True)) == expected
+    assert chosen.column_names == ["text_hash", "review_text"]
+    assert sentiment.texts_to_score(reviews, None).num_rows == 3

@@ -125,6 +125,93 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     session.stop()
 
 
+class _ModelConfig:
+    """dbt.config of a Python model: callable (its config) and .get (the YAML's values)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __call__(self, **_: Any) -> None:
+        return None
+
+    def get(self, key: str) -> Any:
+        return self.values[key]
+
+
+class _FakeDbt:
+    """The `dbt` object dbt hands a Python model, for calling the model outside dbt."""
+
+    def __init__(self, refs: dict[str, Any], is_incremental: bool, this: str) -> None:
+        self._refs = refs
+        self.is_incremental = is_incremental
+        self.this = this
+        self.config = _ModelConfig(
+            {
+                "sentiment_workers": "1",
+                "sentiment_chunk_size": "2",
+                "sentiment_parallel_threshold": "1000",
+                "sentiment_max_chars": "10000",
+            }
+        )
+
+    def ref(self, name: str) -> Any:
+        return self._refs[name]
+
+
+def _sentiment_model() -> Any:
+    import importlib.util
+
+    path = PROJECT_DIR / "python_models" / "sentiment" / "int_review_texts_scored.py"
+    spec = importlib.util.spec_from_file_location("int_review_texts_scored", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.model
+
+
+@pytest.mark.parametrize("is_incremental", [False, True])
+def test_sentiment_model_on_pyspark_scores_what_duckdb_scores(
+    spark_session: Any, is_incremental: bool
+) -> None:
+    """int_review_texts_scored on Databricks: dbt.ref() is a PySpark DataFrame, which has none of
+    the DuckDB relation methods the model used (before, it failed there). Given PySpark
+    DataFrames, it selects and scores the same texts as on DuckDB: one row per hash not cached,
+    a null hash left out, a repeated text scored once, a text without words unscored."""
+    from crm_mining.sentiment import scoring_rules, text_hash
+
+    texts = ["Great product!", "Broke after a day.", "Great product!", "   ", "meh"]
+    reviews = pd.DataFrame(
+        {
+            "review_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "text_hash": [*(text_hash(t) for t in texts), None],
+            "review_text": [*texts, None],
+        }
+    )
+    cached = pd.DataFrame(
+        {
+            "text_hash": [text_hash("meh"), text_hash("Broke after a day.")],
+            "scoring_rules": [scoring_rules(10000), "older rules"],
+        }
+    )
+    model = _sentiment_model()
+    with duckdb.connect() as con:
+        con.register("reviews_frame", reviews)
+        con.register("cached_frame", cached)
+        con.execute("create table cached_scores as select * from cached_frame")
+        refs = {"int_reviews_text_hashed": con.table("reviews_frame")}
+        on_duckdb = model(_FakeDbt(refs, is_incremental, "cached_scores"), con).to_pandas()
+    spark_session.createDataFrame(cached).createOrReplaceTempView("cached_scores")
+    refs = {"int_reviews_text_hashed": spark_session.createDataFrame(reviews)}
+    on_spark = model(_FakeDbt(refs, is_incremental, "cached_scores"), spark_session)
+    assert isinstance(on_spark, pd.DataFrame)
+    expected_texts = {"Great product!", "Broke after a day.", "   "} | (
+        set() if is_incremental else {"meh"}
+    )
+    assert sorted(on_duckdb["text_hash"]) == sorted(text_hash(t) for t in expected_texts)
+    pd.testing.assert_frame_equal(
+        on_spark.reset_index(drop=True), on_duckdb.reset_index(drop=True), check_dtype=False
+    )
+
+
 def test_pyspark_dataframe_to_pandas_equals_duckdb(spark_session: Any) -> None:
     spark_frame = spark_session.sql(ROWS_SQL)
     assert is_pyspark_dataframe(spark_frame) and not is_snowpark_dataframe(spark_frame)
