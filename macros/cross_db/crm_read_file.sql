@@ -10,12 +10,22 @@
 {% endmacro %}
 
 {% macro duckdb__crm_read_file(path, format) %}
+    {#-
+        CSV: a line with fewer fields than the header reads with nulls for the missing ones
+        (null_padding), so validation rejects it for the value it lacks, as Spark's CSV reader
+        does. Without it one short line made DuckDB's sniffer read the whole file as a single
+        column ("lacks required column"), or failed the read. DuckDB pads only in its serial
+        reader when quoted fields hold line breaks (review texts do): parallel = false, about
+        0.3 s more per 5 M lines read, and the rows are numbered by one thread anyway.
+    -#}
     {%- if format == 'csv' -%}
         {%- set delimiter = crm_csv_delimiter() -%}
         read_csv(
             {{ crm_sql_string(path) }},
             header = true,
             all_varchar = true,
+            null_padding = true,
+            parallel = false,
             encoding = {{ crm_sql_string(crm_input_encoding()) }}
             {%- if delimiter is not none %},
             delim = {{ crm_sql_string(delimiter) }}

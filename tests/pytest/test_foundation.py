@@ -213,7 +213,9 @@ def test_null_markers_are_missing_values(tmp_path: Path) -> None:
     """NULL, \\N, NA, nan, None... (the var input_null_values) are missing values, as a blank
     is: before, a guest order's 'NULL' was a customer of its own, a products file's price 'NA'
     rejected the product and then every line of it ('not in products'), and an optional date
-    or rating 'NA' rejected its customer or review. review_text is kept as written."""
+    or rating 'NA' rejected its customer or review. review_text is kept as written. A short
+    line (O5, no date field) reads as nulls and is rejected for its missing date: before, it
+    made the sniffer read orders.csv as one column, and the build failed on 'order_id'."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     inputs = {
@@ -223,6 +225,7 @@ def test_null_markers_are_missing_values(tmp_path: Path) -> None:
             ["O2", "NULL", "2024-01-06"],
             ["O3", " NA ", "2024-01-07"],
             ["O4", "\\N", "2024-01-08"],
+            ["O5", "C1"],
         ],
         "order_items": [
             ["order_id", "product_id", "quantity", "unit_price"],
@@ -258,7 +261,10 @@ def test_null_markers_are_missing_values(tmp_path: Path) -> None:
         ("P1", "Uncategorized", None),  # as a blank category reads
         ("P2", "Home", None),
     ]
-    assert rejections(run) == {("order_items", 4): "unit_price: missing"}
+    assert rejections(run) == {
+        ("order_items", 4): "unit_price: missing",
+        ("orders", 5): "order_date: missing",
+    }
     assert run.rows("select customer_id, signup_date, country from int_customers_validated") == [
         ("C1", None, None)
     ]
