@@ -27,7 +27,8 @@ from crm_mining.segmentation.settings import SegmentationSettings
 
 #: Decimals of the silhouettes: the pairwise distances behind them run on multithreaded BLAS,
 #: whose partial sums may be added in another order on another machine or thread count; the
-#: rounded value is the one compared, so the chosen k does not depend on that order either.
+#: rounded value is the one compared, so the chosen k does not depend on that order, unless a
+#: silhouette lies within a few last bits of a rounding boundary (odds of about 1e-9 per k).
 SILHOUETTE_DECIMALS = 6
 
 #: Batch size of MiniBatchKMeans (above minibatch_threshold customers).
