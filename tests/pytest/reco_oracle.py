@@ -93,13 +93,16 @@ def _distinct(baskets: pd.DataFrame) -> pd.DataFrame:
 
 
 def holdout_orders(baskets: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """customer_id, order_id: the last order (ordered_at, then order_id) of the customers with
-    two orders or more, the first eval_max_customers of them by md5('<id>:<seed>'), then id."""
+    """customer_id, order_id: the last order (by ordered_at) of the customers with two orders or
+    more whose latest ordered_at holds one order only, the first eval_max_customers of them by
+    md5('<id>:<seed>'), then id."""
     orders = _distinct(baskets).dropna(subset=["customer_id"]).drop_duplicates("order_id")
     orders = orders.sort_values(["customer_id", "ordered_at", "order_id"])
     counts = orders.groupby("customer_id").size()
+    at_same_time = orders.groupby(["customer_id", "ordered_at"])["order_id"].transform("size")
     last = orders.groupby("customer_id").tail(1)
-    last = last[last["customer_id"].map(counts) >= 2].copy()
+    single_last = at_same_time.loc[last.index] == 1
+    last = last[(last["customer_id"].map(counts) >= 2) & single_last].copy()
     last["hash"] = [
         hashlib.md5(f"{c}:{settings.random_seed}".encode()).hexdigest() for c in last["customer_id"]
     ]

@@ -1,9 +1,11 @@
 {#-
     One row per customer of the offline evaluation: their last purchase order (latest
-    ordered_at, ties: largest order_id), which the evaluation hides. The customers: those with
-    at least two purchase orders (the others have nothing left to learn from), at most
-    reco_eval_max_customers of them in a pseudo-random order seeded by random_seed (md5 of the
-    customer id and the seed; ties: customer_id).
+    ordered_at), which the evaluation hides. The customers: those with at least two purchase
+    orders (the others have nothing left to learn from) whose latest ordered_at holds one order
+    only (with dates alone, two orders of one day have no known last, and the one left in
+    training would reveal the hidden basket), at most reco_eval_max_customers of them in a
+    pseudo-random order seeded by random_seed (md5 of the customer id and the seed; ties:
+    customer_id).
 -#}
 {%- set max_customers = var('reco_eval_max_customers') %}
 {%- set seed_suffix = "':" ~ var('random_seed') ~ "'" %}
@@ -30,7 +32,8 @@ customer_orders_ranked as (
         row_number() over (
             partition by customer_id order by ordered_at desc, order_id desc
         ) as order_recency_rank,
-        count(*) over (partition by customer_id) as purchase_order_count
+        count(*) over (partition by customer_id) as purchase_order_count,
+        count(*) over (partition by customer_id, ordered_at) as orders_at_same_time
     from customer_orders
 ),
 
@@ -43,7 +46,10 @@ last_orders_sampled as (
             order by {{ dbt.hash(dbt.concat(['customer_id', seed_suffix])) }}, customer_id
         ) as sample_rank
     from customer_orders_ranked
-    where order_recency_rank = 1 and purchase_order_count >= 2
+    where
+        order_recency_rank = 1
+        and purchase_order_count >= 2
+        and orders_at_same_time = 1
 ),
 
 holdout_orders as (
