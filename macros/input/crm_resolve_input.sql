@@ -59,11 +59,16 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set one_csv_column = not relations_mode and found['format'] == 'csv'
+        and column_names | length == 1 -%}
     {%- for column in spec['columns'] if column not in column_names -%}
         {{ exceptions.raise_compiler_error(
             "crm_mining input: " ~ where ~ " lacks required column '" ~ column
             ~ "' (required: " ~ spec['columns'] | join(', ') ~ "; found: "
             ~ column_names.values() | list | join(', ') ~ ")."
+            ~ (" Only one column was read: the file is empty, has no header line, or its"
+                ~ " delimiter was not detected (the var csv_delimiter sets it, e.g. ';')."
+                if one_csv_column else "")
         ) }}
     {%- endfor -%}
     {%- set columns = {} -%}

@@ -22,7 +22,12 @@
         {%- if rows | length == 1 and rows[0][0] is none -%}
             {%- set row = rows[0] -%}
             {%- if row[1] == 0 -%}
-                {%- set why = "the orders input has no row" -%}
+                {%- set mode = crm_input_mode() -%}
+                {%- set inputs = {} if mode == 'sample' else (
+                    crm_input_relations() if mode == 'relations' else crm_input_files()) -%}
+                {%- set orders_input = 'transactions' if crm_input_layout(inputs) == 'flat'
+                    else 'orders' -%}
+                {%- set why = "the " ~ orders_input ~ " input has no row" -%}
             {%- else -%}
                 {%- set why = "none of its " ~ row[1] ~ " order dates can be read ("
                     ~ row[2] ~ " unreadable, e.g. '" ~ row[3] ~ "'); dates must be ISO 8601"

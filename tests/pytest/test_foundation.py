@@ -692,8 +692,14 @@ def test_reviews_newer_than_the_orders_are_kept(normalized_csv_run: DbtRun) -> N
             {"orders": ORDERS, "order_items": ORDER_ITEMS, "transactions": ORDER_ITEMS},
             "holds both the flat layout",
         ),
+        (
+            {"orders": ORDERS, "order_items": ORDER_ITEMS, "customers": []},
+            "lacks required column 'customer_id' (required: customer_id; found: column0). Only"
+            " one column was read: the file is empty, has no header line, or its delimiter was"
+            " not detected",
+        ),
     ],
-    ids=["missing-required-file", "missing-required-column", "both-layouts"],
+    ids=["missing-required-file", "missing-required-column", "both-layouts", "empty-file"],
 )
 def test_contract_violations_fail_with_a_clear_message(
     tmp_path: Path, files: dict[str, list[list[str]]], message: str
@@ -870,7 +876,7 @@ def test_as_of_date_before_every_order_fails_saying_so(tmp_path: Path) -> None:
             "utf-8",
             EUROPEAN_LINES[:1],
             {},
-            "crm_mining input: no valid order, so no as_of_date: the orders input has no row",
+            "crm_mining input: no valid order, so no as_of_date: the transactions input has no row",
         ),
     ],
     ids=["day-first-dates", "decimal-commas", "latin-1", "no-rows"],
