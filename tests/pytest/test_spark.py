@@ -168,6 +168,7 @@ def _sentiment_model() -> Any:
     return module.model
 
 
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 @pytest.mark.parametrize("is_incremental", [False, True])
 def test_sentiment_model_on_pyspark_scores_what_duckdb_scores(
     spark_session: Any, is_incremental: bool
