@@ -109,6 +109,18 @@
 {% endmacro %}
 
 
+{# The inputs of the mode (not the sample's): crm_input_relations() or crm_input_files(). #}
+{% macro crm_inputs() %}
+    {{ return(crm_input_relations() if crm_input_mode() == 'relations' else crm_input_files()) }}
+{% endmacro %}
+
+
+{# The last part of a file path (either separator). #}
+{% macro crm_file_name(path) %}
+    {{ return(path.replace('\\', '/').split('/')[-1]) }}
+{% endmacro %}
+
+
 {#
     Inputs present in data_dir: {name: {'path': ..., 'format': 'csv' | 'parquet'}}. File names
     match whatever their case (Orders.CSV is the orders input): exports from Windows tools
@@ -119,7 +131,7 @@
     {%- set contract = crm_input_contract() -%}
     {%- set files = {} -%}
     {%- for path in crm_list_files(data_dir) -%}
-        {%- set file_name = path.replace('\\', '/').split('/')[-1] | lower -%}
+        {%- set file_name = crm_file_name(path) | lower -%}
         {%- for format in ['csv', 'parquet'] -%}
             {%- set name = file_name[:-(format | length + 1)] -%}
             {%- if file_name.endswith('.' ~ format) and name in contract -%}

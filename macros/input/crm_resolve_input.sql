@@ -11,7 +11,7 @@
     -#}
     {%- set spec = crm_input_contract()[name] -%}
     {%- set relations_mode = crm_input_mode() == 'relations' -%}
-    {%- set inputs = crm_input_relations() if relations_mode else crm_input_files() -%}
+    {%- set inputs = crm_inputs() -%}
     {%- set layout = crm_input_layout(inputs) -%}
     {%- set wanted = spec['layout'] in ['any', layout] -%}
     {%- if name not in inputs or not wanted -%}
@@ -26,7 +26,7 @@
         {%- elif wanted and spec['required'] -%}
             {%- set found_names = [] -%}
             {%- for path in crm_list_files(var('data_dir') | string) -%}
-                {%- do found_names.append(path.replace('\\', '/').split('/')[-1]) -%}
+                {%- do found_names.append(crm_file_name(path)) -%}
             {%- endfor -%}
             {{ exceptions.raise_compiler_error(
                 "crm_mining input: required file '" ~ name ~ ".csv' (or '" ~ name

@@ -22,9 +22,7 @@
         {%- if rows | length == 1 and rows[0][0] is none -%}
             {%- set row = rows[0] -%}
             {%- if row[1] == 0 -%}
-                {%- set mode = crm_input_mode() -%}
-                {%- set inputs = {} if mode == 'sample' else (
-                    crm_input_relations() if mode == 'relations' else crm_input_files()) -%}
+                {%- set inputs = {} if crm_input_mode() == 'sample' else crm_inputs() -%}
                 {%- set orders_input = 'transactions' if crm_input_layout(inputs) == 'flat'
                     else 'orders' -%}
                 {%- set why = "the " ~ orders_input ~ " input has no row" -%}
@@ -39,16 +37,18 @@
                 "crm_mining input: no valid order, so no as_of_date: " ~ why ~ "."
             ) }}
         {%- endif -%}
-        {%- if rows | length == 1 and rows[0][4] and rows[0][5] is not none -%}
-            {#- A set as_of_date after the data: the days between count as days without purchases. -#}
+        {%- set from_var, last, previous, gap, last_rows = rows[0][4:9] if rows | length == 1
+            else [none] * 5 -%}
+        {%- if from_var and last is not none -%}
+            {#- A set as_of_date after the data: the days between count as no purchase. -#}
             {%- set as_of = modules.datetime.date.fromisoformat((rows[0][0] | string)[:10]) -%}
-            {%- set last = modules.datetime.date.fromisoformat((rows[0][5] | string)[:10]) -%}
-            {%- set days_without_data = (as_of - last).days - 1 -%}
+            {%- set last_day = modules.datetime.date.fromisoformat((last | string)[:10]) -%}
+            {%- set days_without_data = (as_of - last_day).days - 1 -%}
             {%- if days_without_data > 0 -%}
                 {%- do exceptions.warn(
                     "crm_mining input: as_of_date " ~ as_of ~ " is " ~ days_without_data
-                    ~ " day(s) after the day after the last order date " ~ last ~ ": those days"
-                    ~ " have no order in the input and count as days without a purchase"
+                    ~ " day(s) after the day after the last order date " ~ last_day
+                    ~ ": those days have no order in the input and count as days without a purchase"
                     ~ " (recency, the churn labels, the CLV models' observation time). If the"
                     ~ " export lags, set as_of_date to the day after its last complete day."
                 ) -%}
@@ -57,7 +57,6 @@
         {%- set max_gap = var('order_date_max_gap_days') -%}
         {%- if rows | length == 1 and max_gap is not none -%}
             {%- set max_gap = crm_positive_integer_var('order_date_max_gap_days') -%}
-            {%- set from_var, last, previous, gap, last_rows = rows[0][4:9] -%}
             {%- set first, following, first_gap, first_rows = rows[0][9:13] -%}
             {%- if not from_var and gap is not none and gap > max_gap -%}
                 {%- set day_after = modules.datetime.date.fromisoformat((previous | string)[:10])
