@@ -15,8 +15,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 # sqlfluff's dbt templater compiles the project: on a scratch database, never the built one.
 SQLFLUFF_PROCESSES ?= 2
+# scripts/sqlfluff_cli.py: sqlfluff's command line, without the DuckDB leak report at exit.
 SQLFLUFF := CRM_DUCKDB_PATH=$(CURDIR)/.data/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/.data/lint_target \
-	$(BIN)/sqlfluff
+	$(BIN)/python scripts/sqlfluff_cli.py
 
 .PHONY: setup build test dbt-build pytest lint format docs report bench seeds lock clean
 
