@@ -87,6 +87,7 @@ def derive_schemas() -> int:
     return found
 
 
+# harness.PROJECT_DIR's value: the forkserver imports this module without the test helpers.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 #: The arguments of dbt's calls to extract_toplevel_blocks: the macro parser's
 #: (dbt.parser.macros) and the generic test parser's (dbt.parser.generic_test). The blocks

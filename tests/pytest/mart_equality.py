@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from harness import PROJECT_DIR
 
 #: Every mart of the project (models/marts/**): what the equality tests compare.
 MARTS = sorted(path.stem for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))

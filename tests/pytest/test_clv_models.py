@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from harness import PROJECT_DIR
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary, load_cdnow_summary_data_with_monetary_value
 from lifetimes.utils import _customer_lifetime_value
@@ -37,8 +38,6 @@ from crm_mining.clv.scoring import (
 )
 from crm_mining.config import ConfigError
 from crm_mining.datagen.bgnbd import PlantedParams, generate_bgnbd, main, simulate_summary
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def significant(value: float, digits: int = 3) -> float:

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+from harness import PROJECT_DIR
 
 from crm_mining.datagen import (
     DATA_COLUMNS,
@@ -32,7 +33,6 @@ from crm_mining.datagen import (
     write_sample_seeds,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 CUSTOMERS = 2500
 SEED = 7
 

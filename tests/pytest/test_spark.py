@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from harness import PROJECT_DIR
 from oracles.timestamps import ISO_TIMESTAMPS
 
 from crm_mining.bench.spark import (
@@ -25,8 +26,6 @@ from crm_mining.bench.spark import (
     spark_unavailable_reason,
 )
 from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow, to_pandas
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 ROWS_SQL = """
     select * from (values
