@@ -50,10 +50,13 @@
     ISO 8601 text as a timestamp. After the time, a letter (Z, a zone name) or a signed number
     (+05:30, -0500, -05) names the zone: the text is read as an instant and its UTC time kept
     (a blank before the offset, which DuckDB refuses there, is dropped first). Otherwise the
-    text is a local time and read as written, whatever the session's time zone.
+    text is a local time and read as written, whatever the session's time zone. Only text that
+    starts with a digit is cast: DuckDB reads the words infinity, -infinity and epoch as
+    timestamps (an infinite last order date slipped past the as_of_date check).
 #}
 {% macro duckdb__crm_parse_iso_timestamp(expression) -%}
     case
+        when not regexp_matches({{ expression }}, '^\s*\d') then null
         when regexp_matches({{ expression }}, ':\d\d(\.\d*)?\s*([A-Za-z]|[+-]\d)')
             then timezone(
                 'UTC',

@@ -17,6 +17,9 @@
         column ("lacks required column"), or failed the read. DuckDB pads only in its serial
         reader when quoted fields hold line breaks (review texts do): parallel = false, about
         0.3 s more per 5 M lines read, and the rows are numbered by one thread anyway.
+        comment = '': no comment character. DuckDB's sniffer otherwise picks '#' when some lines
+        start with it (a Shopify order name, #1001) and drops those lines before staging counts
+        them, so the reconciliation balanced without them; Spark's reader keeps them.
     -#}
     {%- if format == 'csv' -%}
         {%- set delimiter = crm_csv_delimiter() -%}
@@ -26,6 +29,7 @@
             all_varchar = true,
             null_padding = true,
             parallel = false,
+            comment = '',
             encoding = {{ crm_sql_string(crm_input_encoding()) }}
             {%- if delimiter is not none %},
             delim = {{ crm_sql_string(delimiter) }}

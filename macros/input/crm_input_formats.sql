@@ -33,10 +33,12 @@
         {#-
             1.234,50 and 1 234,50 are 1234.50: '.' and ' ' group thousands, in groups of three
             digits. Any other '.' (2.95, a value another tool wrote with a decimal point) is
-            not read: the line is rejected naming the value, rather than read as 295.
+            not read: the line is rejected naming the value, rather than read as 295. A group
+            never starts a number with 0: 0.500 (half a kilogram, written with a point) is not
+            read either, rather than read as 500.
         -#}
         {%- set grouped = crm_matches_pattern(
-            expression, '[+-]?[0-9]{1,3}([. ][0-9]{3})+(,[0-9]*)?'
+            expression, '[+-]?[1-9][0-9]{0,2}([. ][0-9]{3})+(,[0-9]*)?'
         ) -%}
         {{ return(crm_try_cast(
             "case when " ~ grouped ~ " then replace(replace(replace(" ~ expression

@@ -41,6 +41,8 @@ ORDERS = [
     ["O6", "00009", "2024-03-01"],  # exact duplicate
     ["O7", "00010", "2024-03-02"],
     ["O7", "00011", "2024-03-02"],  # same order, another customer
+    ["#8", "00042", "2024-02-10"],  # a Shopify order name: DuckDB's sniffer took '#' for a comment
+    ["O9", "00042", "infinity"],  # DuckDB casts the word to a timestamp
 ]
 ORDER_ITEMS = [
     ["order_id", "product_id", "quantity", "unit_price"],
@@ -58,6 +60,8 @@ ORDER_ITEMS = [
     ["O7", "P1", "1", "1"],  # its order is rejected
     ["O99", "P1", "1", "1"],  # no such order
     ["O6", "P3", "2", ""],  # missing price
+    ["#8", "P2", "1", "5.5"],
+    ["O9", "P1", "1", "10"],  # its order is rejected
 ]
 PRODUCTS = [
     ["product_id", "product_name", "category", "list_price"],
@@ -76,6 +80,8 @@ REVIEWS = [
     ["R2", "00042", "P3", "2024-02-05", "", "meh"],
     ["R3", "00042", "P3", "2024-02-05", "6", "too many stars"],
     ["R4", "00042", "P1", "2024-03-20", "4", "written after the last order"],
+    ["R5", "00042", "P1", "2024-01-11", "1705312345000", "an epoch in the rating column"],
+    ["R6", "00042", "P1", "2024-01-12", "inf", "no integer either"],
 ]
 #: The tiny inputs plant a rejection on most rows: the guard on rejected rows is turned off.
 MESSY = {"reject_error_share": 1.0}
@@ -98,6 +104,11 @@ EXPECTED_REJECTIONS = {
     "(order_id: same order_id with another customer_id or order date)",
     ("order_items", 13): "order_id: not in orders",
     ("order_items", 14): "unit_price: missing",
+    ("orders", 11): "order_date: cannot cast 'infinity' to a date or timestamp",
+    ("order_items", 16): "order_id: its order is rejected "
+    "(order_date: cannot cast 'infinity' to a date or timestamp)",
+    ("reviews", 5): "rating: not an integer from 1 to 5",
+    ("reviews", 6): "rating: not an integer from 1 to 5",
     ("customers", 2): "signup_date: cannot cast '2023-13-01' to a date",
     ("reviews", 3): "rating: not an integer from 1 to 5",
 }
@@ -199,12 +210,12 @@ def test_every_input_row_is_accounted_for(normalized_csv_run: DbtRun) -> None:
 
 def test_kept_orders_lines_and_ids_as_text(normalized_csv_run: DbtRun) -> None:
     orders = normalized_csv_run.df("select * from fct_orders order by order_id")
-    assert orders["order_id"].tolist() == ["O1", "O2", "O3", "O6"]
+    assert orders["order_id"].tolist() == ["#8", "O1", "O2", "O3", "O6"]
     assert orders["customer_id"].tolist()[:2] == ["00042", "00042"]  # leading zeros kept
-    assert orders["is_guest_order"].tolist() == [False, False, True, False]
+    assert orders["is_guest_order"].tolist() == [False, False, False, True, False]
     # O1: 2 x 10 + 1 x 5.5; O2: only a return of 1 x 4; O6: every line rejected
-    assert orders["net_revenue"].tolist() == [25.5, -4.0, 10.0, 0.0]
-    assert orders["is_purchase_order"].tolist() == [True, False, True, False]
+    assert orders["net_revenue"].tolist() == [5.5, 25.5, -4.0, 10.0, 0.0]
+    assert orders["is_purchase_order"].tolist() == [True, True, False, True, False]
     as_of = normalized_csv_run.scalar("select as_of_date from int_as_of_date_resolved")
     assert str(as_of) == "2024-03-03"  # the day after the last castable order date
 
@@ -775,13 +786,16 @@ def write_export(path: Path, rows: list[list[str]], encoding: str) -> None:
 
 def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
     """Latin-1, semicolons, day-first dates and decimal commas, read with the vars that say so;
-    two unreadable prices in five lines pass the warning level, not the error level. A point
+    three unreadable values in seven lines pass the warning level, not the error level. A point
     that groups no thousands (B4's 2.95) is unreadable under decimal commas: before, it was
-    deleted and the price read as 295."""
+    deleted and the price read as 295. No thousands group starts with 0: B5's 0.500 was read
+    as 500."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     b4 = ["B4", "00043", "03/04/2011 09:05", "P1", "1", "2.95", "Käse"]
-    write_export(data_dir / "transactions.csv", [*EUROPEAN_LINES, b4], "latin-1")
+    b5 = ["B5", "00043", "04/04/2011 09:05", "P1", "0.500", "2,95", "Käse"]
+    b6 = ["B6", "00043", "05/04/2011 09:05", "P2", "2", "1,50", "Große Tasche"]
+    write_export(data_dir / "transactions.csv", [*EUROPEAN_LINES, b4, b5, b6], "latin-1")
     run = run_dbt(
         ["build", *FOUNDATION], tmp_path, {"data_dir": str(data_dir), **EUROPEAN_VARS}
     ).check()
@@ -791,11 +805,13 @@ def test_european_export_reads_with_its_vars(tmp_path: Path) -> None:
     assert orders == [
         ("A1", "2011-03-10 16:16:00", "1240.4000"),  # 2 x 2.95 + 1234.50: day first
         ("B2", "2011-04-01 09:05:00", "-2.9500"),
+        ("B6", "2011-04-05 09:05:00", "3.0000"),
     ]
     names = run.df("select product_name from dim_products order by product_id")
     assert names["product_name"].tolist() == ["Käse", "Große Tasche"]  # B3 is rejected
+    assert rejections(run)[("transactions", 6)] == "quantity: cannot cast '0.500' to a number"
     assert (
-        "crm_mining input 'transactions': 2 of 5 rows rejected (40.0 %), above reject_warn_share"
+        "crm_mining input 'transactions': 3 of 7 rows rejected (42.9 %), above reject_warn_share"
         " = 0.05; most frequent reason (2 rows): unit_price: cannot cast '2.95' to a number"
     ) in " ".join(run.output.split())
 

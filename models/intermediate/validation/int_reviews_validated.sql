@@ -34,7 +34,10 @@ reviews_checked as (
         reviews.customer_id,
         reviews.product_id,
         reviews.review_date,
-        cast(reviews.rating as {{ dbt.type_int() }}) as rating,
+        -- cast only a rating the rules keep: 1705312345000 or inf overflows an integer
+        case
+            when reviews.rating in (1, 2, 3, 4, 5) then cast(reviews.rating as {{ dbt.type_int() }})
+        end as rating,
         reviews.review_text,
         reviews.review_date_raw,
         reviews.rating_raw,
