@@ -24,8 +24,12 @@
 {% endmacro %}
 
 {% macro spark__crm_list_files(directory) %}
-    {#- The binaryFile source lists files (its content column is never read). -#}
-    {%- set pattern = directory.rstrip('/') ~ '/*.{csv,parquet}' -%}
+    {#-
+        The binaryFile source lists files (its content column is never read). Hadoop's glob
+        matches case-sensitively: the extensions are spelt in every case (Orders.CSV is the
+        orders input, as on DuckDB); `/*` alone would also list the files of subdirectories.
+    -#}
+    {%- set pattern = directory.rstrip('/') ~ '/*.{[cC][sS][vV],[pP][aA][rR][qQ][uU][eE][tT]}' -%}
     {%- set result = run_query(
         'select path from binaryFile.`' ~ pattern ~ '` order by path'
     ) -%}

@@ -212,7 +212,9 @@ PARQUET_INPUT_SQL = (
 def write_typed_parquet_inputs(data_dir: Path) -> Path:
     """Parquet files of pandas' types: float64 customer ids (integers with missing values),
     float quantities and prices (test_foundation.py reads the same on DuckDB); order B's id is
-    the null marker \\N, as a database export writes a missing value."""
+    the null marker \\N, as a database export writes a missing value. The extensions are in
+    capitals, as Windows tools write them: Hadoop's glob, which lists data_dir on Spark,
+    matches case-sensitively (the show of these inputs failed when only `.parquet` matched)."""
     import numpy as np
     import pandas as pd
 
@@ -223,7 +225,7 @@ def write_typed_parquet_inputs(data_dir: Path) -> Path:
             "customer_id": [12346.0, np.nan],
             "order_date": ["2024-01-15", "2024-01-16"],
         }
-    ).to_parquet(data_dir / "orders.parquet")
+    ).to_parquet(data_dir / "Orders.PARQUET")
     pd.DataFrame(
         {
             "order_id": ["A", "\\N"],
@@ -231,7 +233,7 @@ def write_typed_parquet_inputs(data_dir: Path) -> Path:
             "quantity": [1.0, 2.5],
             "unit_price": [30.99, 3.0],
         }
-    ).to_parquet(data_dir / "order_items.parquet")
+    ).to_parquet(data_dir / "order_items.Parquet")
     return data_dir
 
 
