@@ -6,5 +6,8 @@
         differ between two builds), a sum of decimals does not. Documented precision: the
         values are rounded to 6 decimals before averaging.
     -#}
-    cast(avg(cast({{ expression }} as {{ dbt.type_numeric() }})) as {{ crm_type_double() }})
+    cast(
+        avg(cast({{ expression }} as {{ dbt.type_numeric() }}))
+        as {{ crm_mining.crm_type_double() }}
+    )
 {%- endmacro %}

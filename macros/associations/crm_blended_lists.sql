@@ -50,7 +50,7 @@
             row_number() over (
                 partition by customer_number order by score_units desc, product_number
             ) as recommendation_rank,
-            cast(score_units as {{ crm_type_double() }}) / 1e15 as score,
+            cast(score_units as {{ crm_mining.crm_type_double() }}) / 1e15 as score,
             reason_product_number
         from ranks_fused
     )

@@ -21,7 +21,7 @@
                 partition by purchases.customer_number
                 order by purchases.order_count desc, purchases.popularity_rank, purchases.product_number
             ) as recommendation_rank,
-            cast(purchases.order_count as {{ crm_type_double() }}) as score
+            cast(purchases.order_count as {{ crm_mining.crm_type_double() }}) as score
         from {{ purchases }} as purchases
         where 'buy_again' in (select method from {{ methods }})
     ),
@@ -34,7 +34,7 @@
                 partition by purchases.customer_number
                 order by purchases.popularity_rank, purchases.product_number
             ) as recommendation_rank,
-            cast(purchases.popularity_score as {{ crm_type_double() }}) as score
+            cast(purchases.popularity_score as {{ crm_mining.crm_type_double() }}) as score
         from {{ purchases }} as purchases
         where 'popularity' in (select method from {{ methods }})
     ),

@@ -42,7 +42,7 @@
             scores_summed.customer_number,
             scores_summed.product_number,
             scores_summed.score_units,
-            cast(scores_summed.score_units as {{ crm_type_double() }}) / 1e15 as score,
+            cast(scores_summed.score_units as {{ crm_mining.crm_type_double() }}) / 1e15 as score,
             scores_summed.reason_product_number
         from scores_summed
         left join {{ bought }} as bought

@@ -56,7 +56,7 @@
     ),
 
     popular_products as (
-        {{ crm_popular_not_bought('customers_to_fill', bought, products, top_n) }}
+        {{ crm_mining.crm_popular_not_bought('customers_to_fill', bought, products, top_n) }}
     ),
 
     fill_ranked as (

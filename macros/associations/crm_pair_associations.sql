@@ -58,14 +58,14 @@
         select
             item_counts.item_key,
             item_counts.item_order_count,
-            cast(item_counts.item_order_count as {{ crm_type_double() }})
+            cast(item_counts.item_order_count as {{ crm_mining.crm_type_double() }})
                 / basket_count.total_orders as item_support,
             row_number() over (order by item_counts.item_key) as item_index
         from item_counts
         cross join basket_count
         where
             item_counts.item_order_count >= {{ min_pair_count }}
-            and cast(item_counts.item_order_count as {{ crm_type_double() }})
+            and cast(item_counts.item_order_count as {{ crm_mining.crm_type_double() }})
             / basket_count.total_orders >= {{ min_support }}
     ),
 
@@ -100,7 +100,7 @@
         cross join basket_count
         where
             pairs_counted.pair_order_count >= {{ min_pair_count }}
-            and cast(pairs_counted.pair_order_count as {{ crm_type_double() }})
+            and cast(pairs_counted.pair_order_count as {{ crm_mining.crm_type_double() }})
             / basket_count.total_orders >= {{ min_support }}
     ),
 
@@ -128,9 +128,9 @@
             basket_count.total_orders,
             antecedent_items.item_support as antecedent_support,
             consequent_items.item_support as consequent_support,
-            cast(pairs_both_directions.pair_order_count as {{ crm_type_double() }})
+            cast(pairs_both_directions.pair_order_count as {{ crm_mining.crm_type_double() }})
                 / basket_count.total_orders as support,
-            cast(pairs_both_directions.pair_order_count as {{ crm_type_double() }})
+            cast(pairs_both_directions.pair_order_count as {{ crm_mining.crm_type_double() }})
                 / antecedent_items.item_order_count as confidence
         from pairs_both_directions
         inner join frequent_items as antecedent_items

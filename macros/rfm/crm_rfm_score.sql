@@ -17,7 +17,7 @@
             1 + cast(floor(
                 cast(
                     {{ bins }} * (rank() over (order by {{ value_column }} {{ direction }}) - 1)
-                    as {{ crm_type_double() }}
+                    as {{ crm_mining.crm_type_double() }}
                 )
                 / (count(*) over () - 1)
             ) as {{ dbt.type_int() }})

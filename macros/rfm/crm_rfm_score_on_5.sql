@@ -9,7 +9,7 @@
         {{ score }}
     {%- else -%}
         (1 + cast(floor(
-            cast(8 * ({{ score }} - 1) + {{ bins - 1 }} as {{ crm_type_double() }})
+            cast(8 * ({{ score }} - 1) + {{ bins - 1 }} as {{ crm_mining.crm_type_double() }})
             / {{ 2 * (bins - 1) }}
         ) as {{ dbt.type_int() }}))
     {%- endif -%}

@@ -14,7 +14,7 @@
         when {{ r }} = 4 and {{ f }} = 1 then 'Promising'
         when {{ r }} = 3 and {{ f }} = 3 then 'Need Attention'
         when {{ r }} = 3 and {{ f }} <= 2 then 'About to Sleep'
-        when {{ r }} <= 2 and {{ f }} = 5 then {{ crm_text_literal("Can't Lose Them") }}
+        when {{ r }} <= 2 and {{ f }} = 5 then {{ crm_mining.crm_text_literal("Can't Lose Them") }}
         when {{ r }} <= 2 and {{ f }} between 3 and 4 then 'At Risk'
         when {{ r }} = 2 and {{ f }} <= 2 then 'Hibernating'
         when {{ r }} = 1 and {{ f }} <= 2 then 'Lost'

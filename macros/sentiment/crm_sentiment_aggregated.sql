@@ -13,15 +13,16 @@
         cast(count(*) as {{ dbt.type_int() }}) as review_count,
         cast({{ scored }} as {{ dbt.type_int() }}) as scored_review_count,
         cast(count(rating) as {{ dbt.type_int() }}) as rated_review_count,
-        {{ crm_exact_avg('compound') }} as avg_compound,
+        {{ crm_mining.crm_exact_avg('compound') }} as avg_compound,
         {% for label in ['positive', 'neutral', 'negative'] -%}
             cast(count(case when sentiment_label = '{{ label }}' then 1 end)
-                as {{ crm_type_double() }}) / nullif({{ scored }}, 0) as share_{{ label }},
+                as {{ crm_mining.crm_type_double() }})
+            / nullif({{ scored }}, 0) as share_{{ label }},
         {% endfor -%}
-        {{ crm_exact_avg('rating') }} as avg_rating,
+        {{ crm_mining.crm_exact_avg('rating') }} as avg_rating,
         cast(count(is_rating_disagreement) as {{ dbt.type_int() }}) as compared_review_count,
         cast({{ disagreements }} as {{ dbt.type_int() }}) as rating_disagreement_count,
-        cast({{ disagreements }} as {{ crm_type_double() }})
+        cast({{ disagreements }} as {{ crm_mining.crm_type_double() }})
         / nullif(count(is_rating_disagreement), 0) as share_rating_disagreement,
         cast(max(review_date) as date) as last_review_date
     from {{ reviews }}

@@ -16,6 +16,7 @@ its data and unit tests, and the project's own model on a crm_mining mart with i
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -125,9 +126,11 @@ def test_own_model_on_a_mart_passes_its_tests(consumer: Consumer) -> None:
     own = {uid: s for uid, s in results.items() if "crm_mining_integration_tests" in uid}
     assert own["model.crm_mining_integration_tests.shop_customer_value_tiers"] == "success"
     tests = {uid: s for uid, s in own.items() if uid.startswith("test.")}
-    assert len(tests) == 4 and set(tests.values()) == {"pass"}, tests
+    assert len(tests) == 5 and set(tests.values()) == {"pass"}, tests
     # crm_mining's order-level macros agree from order lines and from its order summary.
     assert "test.crm_mining_integration_tests.crm_mining_order_grains_agree" in tests
+    # the rule, sentiment and RFM macros the docs offer, called from here, give the marts
+    assert "test.crm_mining_integration_tests.crm_mining_macros_from_another_project" in tests
     tiers = consumer.build.rows(
         "select value_tier, customer_count from main_analytics.shop_customer_value_tiers"
     )
@@ -172,7 +175,9 @@ def test_one_area_is_selectable(consumer: Consumer) -> None:
 
 
 def test_source_freshness_of_the_tables_given_a_load_time(consumer: Consumer) -> None:
-    consumer.dbt("source", "freshness").check()
+    """With the README's selector: `source:crm_mining.crm`, which it showed before, selects
+    nothing (dbt reads `a.b` as source.table)."""
+    consumer.dbt("source", "freshness", "--select", "source:crm").check()
     checked = {
         result["unique_id"]: result["status"] for result in consumer.json("sources.json")["results"]
     }
@@ -193,6 +198,7 @@ def test_readme_shows_the_consumer_files() -> None:
     shell = "".join(text for language, text in blocks if language == "bash")
     assert 'pip install "./dbt_packages/crm_mining[models]"' in shell
     assert "--select +crm_mining.marts.rfm" in shell
+    assert "dbt source freshness --select source:crm\n" in shell
 
 
 def test_pip_extra_lists_what_the_python_models_import() -> None:
@@ -215,3 +221,58 @@ def test_pip_extra_lists_what_the_python_models_import() -> None:
     }
     names = {Requirement(line).name.lower() for line in extra}
     assert {"scikit-learn" if word == "sklearn" else word.lower() for word in imported} <= names
+
+
+#: The macros the docs offer to other projects (README, docs/*.md "Extending it in SQL",
+#: docs/CONTRIBUTING.md); integration_tests/tests calls most of them.
+REUSABLE_MACROS = [
+    "crm_customer_rfm_features",
+    "crm_customer_orders_summarized",
+    "crm_clv_summary",
+    "crm_rfm_score",
+    "crm_rfm_score_on_5",
+    "crm_rfm_segment",
+    "crm_rfm_value_tier",
+    "crm_pair_associations",
+    "crm_product_neighbours",
+    "crm_neighbour_scores",
+    "crm_new_product_lists",
+    "crm_blended_lists",
+    "crm_buy_again_lists",
+    "crm_sentiment_aggregated",
+]
+
+
+def _macro_bodies() -> dict[str, str]:
+    """Each macro of macros/ by name, its Jinja comments left out."""
+    bodies = {}
+    for path in (PROJECT_DIR / "macros").rglob("*.sql"):
+        text = re.sub(r"{#.*?#}", "", path.read_text(), flags=re.S)
+        for match in re.finditer(r"{%-?\s*macro\s+(\w+)(.*?){%-?\s*endmacro", text, re.S):
+            bodies[match.group(1)] = match.group(2)
+    return bodies
+
+
+def test_reusable_macros_call_the_project_macros_by_their_namespace() -> None:
+    """Called from another project, a package macro looks its unqualified calls up in that
+    project: crm_pair_associations, crm_rfm_score and crm_sentiment_aggregated failed there
+    on crm_type_double and crm_exact_avg. Every macro they reach calls the project's macros
+    as crm_mining.<name> (a dispatch names its namespace itself)."""
+    bodies = _macro_bodies()
+    assert set(REUSABLE_MACROS) <= bodies.keys()
+    reached, to_visit, unqualified = set(), list(REUSABLE_MACROS), {}
+    while to_visit:
+        name = to_visit.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for match in re.finditer(r"(?<![\w.])(crm\w*|\w+__crm\w*)\s*\(", bodies[name]):
+            if match.group(1) in bodies:
+                unqualified.setdefault(name, set()).add(match.group(1))
+        for called in re.findall(r"crm_mining\.(\w+)\s*\(", bodies[name]):
+            to_visit.append(called)
+        for dispatched in re.findall(r"adapter\.dispatch\('(\w+)'", bodies[name]):
+            to_visit += [f"{prefix}__{dispatched}" for prefix in ("default", "duckdb", "spark")]
+        to_visit = [name for name in to_visit if name in bodies]
+    assert unqualified == {}
+    assert {"crm_type_double", "crm_exact_avg", "crm_popular_not_bought"} <= reached
