@@ -6,8 +6,10 @@
         product_number, popularity_rank (1 = in the most orders), popularity_score. Returns
         one row per customer and product: the top_n products of best popularity_rank that the
         customer never bought (fewer when fewer exist), popular_position 1..n. Only the first
-        (products bought + top_n) products by popularity can qualify: the work grows with the
-        products bought, never with the catalogue.
+        (products bought + top_n) products by popularity can qualify: on DuckDB, whose range
+        join reads only those, the work grows with the products bought, never with the
+        catalogue. Spark has no range join: its nested loop compares every customer with every
+        product (docs/spark.md).
     -#}
     with
 
