@@ -240,6 +240,7 @@ REUSABLE_MACROS = [
     "crm_blended_lists",
     "crm_buy_again_lists",
     "crm_sentiment_aggregated",
+    "crm_exact_avg",
 ]
 
 
