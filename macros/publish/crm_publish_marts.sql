@@ -9,8 +9,12 @@
 
     A Parquet file is written by COPY ... (use_tmp_file): DuckDB writes a temporary file and
     moves it over the old one, so a reader sees the old complete file or the new one. The
-    DuckDB file holds views only; it is written when a mart has no view yet (first build, or
-    a new mart), never on an ordinary rebuild, so BI tools can keep it open read-only.
+    DuckDB file holds views only (crm_publish_bi_views.sql); it is written when a mart has no
+    view yet (the first publication, or a mart a new crm_mining version adds), never on an
+    ordinary rebuild, so BI tools can keep it open read-only.
+
+    A mart that failed one of its tests in this invocation is not published: BI tools keep
+    the version published before, and the log names it.
 #}
 
 {# on-run-end: publish the public marts that this invocation built (DuckDB targets only). #}
@@ -27,7 +31,23 @@
     {%- if not execute or not crm_publishing_on() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set marts = crm_built_public_marts(results) -%}
+    {%- set selected = crm_marts_to_publish(results) -%}
+    {%- if selected.withheld -%}
+        {%- do log(
+            "crm_mining: not published, a test of theirs failed: "
+            ~ selected.withheld | join(', ') ~ " (BI tools keep the version published before)",
+            info=true
+        ) -%}
+    {%- endif -%}
+    {%- set marts = [] -%}
+    {%- for node in selected.published -%}
+        {%- do marts.append({
+            'name': node.alias or node.name,
+            'relation': adapter.get_relation(
+                database=node.database, schema=node.schema, identifier=node.alias or node.name
+            ),
+        }) -%}
+    {%- endfor -%}
     {%- if marts | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
@@ -70,26 +90,42 @@
 {% endmacro %}
 
 
-{# The public marts (group marts, tables) whose build succeeded in this invocation. #}
-{% macro crm_built_public_marts(results) %}
-    {%- set marts = [] -%}
+{# Is a node a public mart of crm_mining (group marts, a table)? What is published. #}
+{% macro crm_is_published_mart(node) %}
+    {{ return(
+        node.resource_type == 'model'
+        and node.package_name == 'crm_mining'
+        and node.config.get('access') == 'public'
+        and node.config.get('group') == 'marts'
+        and node.config.materialized == 'table'
+    ) }}
+{% endmacro %}
+
+
+{#
+    The public marts this invocation built, split: {'published': [nodes, by name], 'withheld':
+    [names]}. Withheld: a test attached to the mart (or, for a test attached to none, any model
+    it reads) failed or errored; a warning does not withhold.
+#}
+{% macro crm_marts_to_publish(results) %}
+    {%- set failed_models = [] -%}
     {%- for result in results
-        if result.node.resource_type == 'model'
-        and result.status == 'success'
-        and result.node.package_name == 'crm_mining'
-        and result.node.config.get('access') == 'public'
-        and result.node.config.get('group') == 'marts'
-        and result.node.config.materialized == 'table' -%}
-        {%- do marts.append({
-            'name': result.node.alias or result.node.name,
-            'relation': adapter.get_relation(
-                database=result.node.database,
-                schema=result.node.schema,
-                identifier=result.node.alias or result.node.name,
-            ),
-        }) -%}
+        if result.node.resource_type == 'test' and result.status in ['fail', 'error'] -%}
+        {%- set attached = result.node.attached_node -%}
+        {%- do failed_models.extend(
+            [attached] if attached else result.node.depends_on.nodes
+        ) -%}
     {%- endfor -%}
-    {{ return(marts | sort(attribute='name')) }}
+    {%- set published, withheld = [], [] -%}
+    {%- for result in results
+        if crm_is_published_mart(result.node) and result.status == 'success' -%}
+        {%- if result.node.unique_id in failed_models -%}
+            {%- do withheld.append(result.node.alias or result.node.name) -%}
+        {%- else -%}
+            {%- do published.append(result.node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'published': published | sort(attribute='name'), 'withheld': withheld | sort}) }}
 {% endmacro %}
 
 
@@ -115,45 +151,4 @@
         ) }}
     {%- endif -%}
     {{ return(database_file.replace('\\', '/').rsplit('/', 1)[0] ~ '/exports') }}
-{% endmacro %}
-
-
-{# Create the views of the BI database that are missing; returns how many were created. #}
-{% macro crm_publish_bi_views(export_dir) %}
-    {%- set database_path = export_dir ~ '/crm_mining_marts.duckdb' -%}
-    {%- set parquet_files = run_query(
-        "select file from glob(" ~ crm_sql_string(export_dir ~ '/*.parquet')
-        ~ ") order by file"
-    ).columns[0].values() -%}
-    {%- set wanted = {} -%}
-    {%- for file in parquet_files -%}
-        {%- do wanted.update({file.replace('\\', '/').rsplit('/', 1)[1][:-8]: file}) -%}
-    {%- endfor -%}
-    {%- set existing = [] -%}
-    {%- if run_query("select count(*) from glob(" ~ crm_sql_string(database_path) ~ ")")
-        .columns[0].values()[0] > 0 -%}
-        {#- A read-only attach coexists with BI tools reading the file. -#}
-        {%- do run_query(
-            "attach " ~ crm_sql_string(database_path) ~ " as crm_bi_exports (read_only)"
-        ) -%}
-        {%- set existing = run_query(
-            "select view_name from duckdb_views() where database_name = 'crm_bi_exports'"
-        ).columns[0].values() | list -%}
-        {%- do run_query("detach crm_bi_exports") -%}
-    {%- endif -%}
-    {%- set missing = [] -%}
-    {%- for name in wanted if name not in existing -%}
-        {%- do missing.append(name) -%}
-    {%- endfor -%}
-    {%- if missing -%}
-        {%- do run_query("attach " ~ crm_sql_string(database_path) ~ " as crm_bi_exports") -%}
-        {%- for name in missing -%}
-            {%- do run_query(
-                "create or replace view crm_bi_exports.main." ~ adapter.quote(name)
-                ~ " as select * from read_parquet(" ~ crm_sql_string(wanted[name]) ~ ")"
-            ) -%}
-        {%- endfor -%}
-        {%- do run_query("detach crm_bi_exports") -%}
-    {%- endif -%}
-    {{ return(missing | length) }}
 {% endmacro %}

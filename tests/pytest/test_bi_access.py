@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from conftest import DBT, PROJECT_DIR, UNIT_TESTS_RUN_ELSEWHERE, run_dbt
 from harness import dbt_env, reuse_parse
+from mart_equality import MARTS
 
 BI_DATABASE_NAME = "crm_mining_marts.duckdb"
 #: A small selection: what is under test is the publication, which is the same for every mart.
@@ -54,7 +55,9 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
         {"data_dir": str(generated_data), "export_dir": str(export_dir)},
     ).check()
     before = read_published(export_dir)
-    assert {"fct_orders", "fct_customer_rfm"} <= set(before)
+    # every public mart has its view from the first publication; those not built read empty
+    assert sorted(name for name in before if ":" not in name) == MARTS
+    assert before["dim_products"] == before["parquet:dim_products"] == 0
     for mart in ("fct_orders", "fct_customer_rfm"):
         assert (
             before[mart]
@@ -63,11 +66,13 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
         )
 
     # Rebuild as of an earlier date (fewer orders) while another process keeps reading, with
-    # the published database held open read-only throughout, as a BI tool would.
+    # the published database held open read-only throughout, as a BI tool would; the rebuild
+    # also builds a mart for the first time (dim_products): before, publishing it had to add
+    # its view to the held database, and the invocation failed on the file's lock.
     as_of = str(first.scalar("select as_of_date - 200 from int_as_of_date_resolved"))
     env = dbt_env(tmp_path / "rebuild", str(first.db_path), partial_parse=False)
     dbt_vars = {"data_dir": str(generated_data), "export_dir": str(export_dir), "as_of_date": as_of}
-    command = [str(DBT), "build", *SELECTION, "--vars", json.dumps(dbt_vars)]
+    command = [str(DBT), "build", *SELECTION, "+dim_products", "--vars", json.dumps(dbt_vars)]
     log_path = tmp_path / "rebuild.log"  # a file, not a pipe: a full pipe would block dbt
     holder = duckdb.connect(str(export_dir / BI_DATABASE_NAME), read_only=True)
     try:
@@ -93,6 +98,66 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
             assert count in (before[name], after[name])
     assert after["fct_orders"] < before["fct_orders"]
     assert held == after["fct_orders"], "a connection held open sees the new data"
+    with duckdb.connect(str(first.db_path), read_only=True) as con:
+        products = con.execute("select count(*) from dim_products").fetchall()[0][0]
+    assert after["dim_products"] == after["parquet:dim_products"] == products > 0
+
+
+def _result(unique_id: str, status: str, resource_type: str = "model", **node: object) -> dict:
+    """A result of dbt's on-run-end `results`, as much of it as the publication reads."""
+    name = unique_id.rsplit(".", 1)[1]
+    public = {"access": "public", "group": "marts", "materialized": "table"}
+    config = public if unique_id.startswith("model.crm_mining.fct_") else {"materialized": "view"}
+    return {
+        "status": status,
+        "node": {
+            "unique_id": unique_id, "name": name, "alias": name, "package_name": "crm_mining",
+            "resource_type": resource_type, "config": config, **node,
+        },
+    }  # fmt: skip
+
+
+def test_a_mart_that_failed_a_test_is_not_published(tmp_path: Path) -> None:
+    """crm_marts_to_publish on the results of a build: a mart whose attached test failed or
+    errored is withheld, as is every model a failed test attached to none reads; a warning,
+    a failed test of another model and an internal model leave the others published."""
+    results = [
+        _result("model.crm_mining.fct_orders", "success"),
+        _result("model.crm_mining.fct_customer_rfm", "success"),
+        _result("model.crm_mining.fct_product_sentiment", "success"),
+        _result("model.crm_mining.fct_review_sentiment", "success"),
+        _result("model.crm_mining.fct_customer_segments", "error"),
+        _result("model.crm_mining.int_orders_summarized", "success"),
+        _result(
+            "test.crm_mining.unique_fct_orders_order_id", "fail", "test",
+            attached_node="model.crm_mining.fct_orders",
+        ),
+        _result(
+            "test.crm_mining.rfm_checks", "error", "test",
+            depends_on={"nodes": ["model.crm_mining.fct_customer_rfm"]},
+        ),
+        _result(
+            "test.crm_mining.row_checks_int", "fail", "test",
+            attached_node="model.crm_mining.int_orders_summarized",
+        ),
+        _result(
+            "test.crm_mining.accepted_range_fct_review_sentiment", "warn", "test",
+            attached_node="model.crm_mining.fct_review_sentiment",
+        ),
+    ]  # fmt: skip
+    inline = (
+        "{% set selected = crm_marts_to_publish(" + json.dumps(results) + ") %}"
+        "select {{ crm_sql_string(selected.published | map(attribute='name') | join(',')) }}"
+        " as published, {{ crm_sql_string(selected.withheld | join(',')) }} as withheld"
+    )
+    run = run_dbt(["show", "--inline", inline, "--output", "json"], tmp_path).check()
+    shown = json.loads(run.output[run.output.index("{") : run.output.rindex("}") + 1])
+    assert shown["show"] == [
+        {
+            "published": "fct_product_sentiment,fct_review_sentiment",
+            "withheld": "fct_customer_rfm,fct_orders",
+        }
+    ]
 
 
 #: dbt run in-process (dbtRunner, as an orchestrator's worker does), then a second process
