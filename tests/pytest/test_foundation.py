@@ -545,8 +545,8 @@ def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
     )
     rows_after = after.groupby("input_name")["source_row_number"].apply(sorted).to_dict()
     assert rows_after == {
-        "orders": [2, 3, 6, 7, 8, 9],  # O2, O3, O6 and its copy, O7's two customers
-        "order_items": [4, 5, 6, 9, 10, 11, 12, 14],  # the lines of O2, O3, O6, O7
+        "orders": [2, 3, 6, 7, 8, 9, 10],  # O2, O3, O6 and its copy, O7's two customers, #8
+        "order_items": [4, 5, 6, 9, 10, 11, 12, 14, 15],  # the lines of O2, O3, O6, O7, #8
         "reviews": [2, 3, 4],
         "customers": [3],
     }
@@ -557,7 +557,8 @@ def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
     )
     assert (after["rejected_column"] == date_column).all()
     assert (after["reason"] == date_column + ": on or after as_of_date").all()
-    # what is before as_of_date is still rejected: O4, O5 and their lines, O99's line
+    # what is before as_of_date is still rejected: O4, O5, O9 and their lines, O99's line,
+    # R5's and R6's ratings
     rejected = run.rows(
         "select input_name, source_row_number from audit_rejected_rows"
         " where row_status = 'rejected' order by 1, 2"
@@ -567,21 +568,25 @@ def test_as_of_date_var_leaves_out_later_orders(tmp_path: Path) -> None:
         ("order_items", 7),
         ("order_items", 8),
         ("order_items", 13),
+        ("order_items", 16),
         ("orders", 4),
         ("orders", 5),
+        ("orders", 11),
+        ("reviews", 5),
+        ("reviews", 6),
     ]
     counts = run.df("audit_input_reconciliation").set_index("input_name")
     assert counts["rows_after_as_of_date"].to_dict() == {
-        "orders": 6,
-        "order_items": 8,
+        "orders": 7,
+        "order_items": 9,
         "transactions": 0,
         "customers": 1,
         "products": 0,
         "reviews": 3,
     }
     guard = run.df("int_input_rejections_checked").set_index("input_name")
-    assert guard.loc["orders", "share_rejected"] == pytest.approx(2 / 3)  # of 9 - 6 rows
-    assert guard.loc["order_items", "share_rejected"] == pytest.approx(3 / 6)  # of 14 - 8
+    assert guard.loc["orders", "share_rejected"] == pytest.approx(3 / 4)  # of 11 - 7 rows
+    assert guard.loc["order_items", "share_rejected"] == pytest.approx(4 / 7)  # of 16 - 9
     assert run.scalar("select is_as_of_date_from_var from int_as_of_date_resolved") is True
 
 
