@@ -1,11 +1,15 @@
 {#- Data test: every customer gets ranks 1..n, n = min(top_n, products they can be offered). -#}
-{% test crm_recommendation_ranks_complete(model, basket_model, top_n=none, among_bought=false) %}
+{% test crm_recommendation_ranks_complete(
+    model, basket_model, top_n=none, among_bought=false, lines_model=none
+) %}
 {% set top_n = var('reco_top_n') if top_n is none else top_n -%}
     {#-
         Fails with the customers (of basket_model, guests aside) whose list is not exactly the
         ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never bought), or,
         with among_bought, n = min(top_n, products they bought); top_n defaults to the var
-        reco_top_n.
+        reco_top_n. With lines_model (customer_id, product_id, quantity), the products whose
+        lines there sum to a quantity of 0 or less (returned in full) are not counted as
+        bought (among_bought only).
     -#}
     with
 
@@ -13,9 +17,35 @@
         select * from {{ model }}
     ),
 
+    {% if among_bought and lines_model is not none -%}
+    order_lines as (
+        select * from {{ lines_model }}
+    ),
+
+    returned_in_full as (
+        select
+            customer_id,
+            product_id
+        from order_lines
+        where customer_id is not null
+        group by customer_id, product_id
+        having sum(quantity) <= 0
+    ),
+
+    baskets as (
+        select baskets_all.*
+        from {{ basket_model }} as baskets_all
+        left join returned_in_full
+            on
+                baskets_all.customer_id = returned_in_full.customer_id
+                and baskets_all.product_id = returned_in_full.product_id
+        where returned_in_full.customer_id is null
+    ),
+    {%- else -%}
     baskets as (
         select * from {{ basket_model }}
     ),
+    {%- endif %}
 
     product_count as (
         select count(distinct product_id) as product_count

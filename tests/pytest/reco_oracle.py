@@ -1,9 +1,10 @@
 """Test oracle: the recommendation marts recomputed in pandas/numpy from their definitions.
 
 Independent of the SQL (no shared code, other algorithms: sparse incidence matrices and matrix
-products instead of self-joins, sorting instead of windows), from the baskets alone: one row
-per (order, product) with customer_id (None for guests) and ordered_at. Definitions are those of
-docs/associations.md; the functions follow the models:
+products instead of self-joins, sorting instead of windows), from the baskets: one row per
+(order, product) with customer_id (None for guests) and ordered_at; and, for what a customer
+returned in full (no buy-again candidate), the kept order lines with their quantities.
+Definitions are those of docs/associations.md; the functions follow the models:
 
 - `holdout_orders`: int_recommendation_holdout_orders (md5-seeded sample of customers with two
   orders or more, their last order);
@@ -84,6 +85,22 @@ def baskets_of(run: Any) -> pd.DataFrame:
     )
     baskets["customer_id"] = baskets["customer_id"].astype(object)
     return baskets.where(baskets.notna(), None)
+
+
+def lines_of(run: Any) -> pd.DataFrame:
+    """customer_id, product_id, order_id, quantity of a build's kept lines of customers."""
+    return run.df(
+        "select customer_id, product_id, order_id, quantity from int_order_lines_cleaned"
+        " where customer_id is not null"
+    )
+
+
+def returned_in_full(lines: pd.DataFrame, left_out_orders: frozenset = frozenset()) -> set:
+    """(customer_id, product_id) pairs whose lines (but those of left_out_orders) sum to a
+    quantity of 0 or less: all that was bought was returned."""
+    kept = lines[~lines["order_id"].isin(left_out_orders)]
+    net = kept.groupby(["customer_id", "product_id"])["quantity"].sum().round(3)  # DECIMAL(18,3)
+    return set(net[net <= 0].index)
 
 
 def _distinct(baskets: pd.DataFrame) -> pd.DataFrame:
@@ -315,12 +332,21 @@ def recommendations(
 
 
 def buy_again(
-    baskets: pd.DataFrame, settings: Settings, customers: list | None = None
+    baskets: pd.DataFrame,
+    settings: Settings,
+    returned: set,
+    customers: list | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The repeat-purchase lists (customer_id, recommendation_rank, product_id, score) of
-    buy_again (own order count desc, popularity, id) and popularity (popularity, id)."""
+    buy_again (own order count desc, popularity, id) and popularity (popularity, id), among
+    the customer's products but those of `returned` (returned in full)."""
     ranked_products = popularity(baskets).drop(columns="order_count")
     purchases = customer_products(baskets).merge(ranked_products, on="product_id")
+    kept = [
+        pair not in returned
+        for pair in zip(purchases["customer_id"], purchases["product_id"], strict=True)
+    ]
+    purchases = purchases[kept]
     if customers is not None:
         purchases = purchases[purchases["customer_id"].isin(set(customers))]
     orders = {
@@ -348,10 +374,14 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------------- evaluation
 
 
-def evaluation(baskets: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """fct_recommendation_evaluation: one row per target and method (is_chosen included)."""
+def evaluation(
+    baskets: pd.DataFrame, settings: Settings, order_lines: pd.DataFrame
+) -> pd.DataFrame:
+    """fct_recommendation_evaluation: one row per target and method (is_chosen included);
+    order_lines (lines_of) say what was returned in full outside the hidden orders."""
     lines = _distinct(baskets)
     hidden = holdout_orders(lines, settings)
+    returned = returned_in_full(order_lines, frozenset(hidden["order_id"]))
     is_hidden = lines["order_id"].isin(set(hidden["order_id"]))
     training, hidden_lines = lines[~is_hidden], lines[is_hidden]
     customers = sorted(hidden["customer_id"])
@@ -365,7 +395,7 @@ def evaluation(baskets: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
     lists = {
         "new_products": recommendations(training, settings, customers),
-        "repeat_purchases": buy_again(training, settings, customers),
+        "repeat_purchases": buy_again(training, settings, returned, customers),
     }
     forced = {"new_products": settings.method, "repeat_purchases": settings.buy_again_method}
     rows = []

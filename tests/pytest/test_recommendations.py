@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import reco_oracle as oracle
 from conftest import PROJECT_DIR, DbtRun, run_dbt, shared_dataset
-from reco_oracle import baskets_of
+from reco_oracle import baskets_of, lines_of
 
 RECOMMENDATION_MARTS = [
     "--select",
@@ -131,9 +131,11 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     hidden = oracle.holdout_orders(baskets, reco)
     training = baskets[~baskets["order_id"].isin(set(hidden["order_id"]))]
     customers = sorted(hidden["customer_id"])
+    lines = lines_of(run)
+    training_returned = oracle.returned_in_full(lines, frozenset(hidden["order_id"]))
     expected_lists = {
         "new_products": oracle.recommendations(training, reco, customers),
-        "repeat_purchases": oracle.buy_again(training, reco, customers),
+        "repeat_purchases": oracle.buy_again(training, reco, training_returned, customers),
     }
     lists = evaluation_lists(run)
     for target, methods in expected_lists.items():
@@ -141,7 +143,7 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
             chosen = lists[(lists["recommendation_target"] == target) & (lists["method"] == method)]
             assert_same_lists(chosen, expected, f"{target} {method}")
 
-    evaluation = oracle.evaluation(baskets, reco)
+    evaluation = oracle.evaluation(baskets, reco, lines)
     assert_same_evaluation(run.df("fct_recommendation_evaluation"), evaluation)
 
     chosen = evaluation[evaluation["is_chosen"]].set_index("recommendation_target")["method"]
@@ -151,8 +153,12 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     assert_same_lists(recommendations, expected, "fct_customer_recommendations")
     buy_again = run.df("fct_customer_buy_again")
     assert set(buy_again["method"]) == {chosen["repeat_purchases"]}
-    expected = oracle.buy_again(baskets, reco)[chosen["repeat_purchases"]]
+    returned = oracle.returned_in_full(lines)
+    assert returned, "the build should have products returned in full"
+    expected = oracle.buy_again(baskets, reco, returned)[chosen["repeat_purchases"]]
     assert_same_lists(buy_again, expected, "fct_customer_buy_again")
+    listed = set(zip(buy_again["customer_id"], buy_again["product_id"], strict=True))
+    assert not listed & returned
 
 
 def test_item_cf_wins_on_generated_data(generated_build: DbtRun) -> None:
@@ -289,7 +295,8 @@ def test_kaggle_groceries_evaluation(request: pytest.FixtureRequest, tmp_path: P
     )
     assert milk == 2363
     assert_same_evaluation(
-        run.df("fct_recommendation_evaluation"), oracle.evaluation(baskets_of(run), settings())
+        run.df("fct_recommendation_evaluation"),
+        oracle.evaluation(baskets_of(run), settings(), lines_of(run)),
     )
     for target in ("new_products", "repeat_purchases"):
         evaluation = evaluation_by_method(run, target)

@@ -47,12 +47,19 @@ training_purchases as (
         customer_products.customer_number,
         customer_products.product_number,
         customer_products.training_order_count as order_count,
+        customer_products.training_is_returned_in_full as is_returned_in_full,
         training_products.popularity_rank,
         training_products.popularity_score
     from customer_products
     inner join training_products
         on customer_products.product_number = training_products.product_number
     where customer_products.is_holdout_customer and customer_products.training_order_count > 0
+),
+
+-- buy-again candidates: what the customer bought and kept (as fct_customer_buy_again)
+training_purchases_kept as (
+    select * from training_purchases
+    where not is_returned_in_full
 ),
 
 holdout_customers as (
@@ -90,7 +97,7 @@ blended_lists as (
 ),
 
 repeat_lists as (
-    {{ crm_buy_again_lists('training_purchases', 'repeat_methods') }}
+    {{ crm_buy_again_lists('training_purchases_kept', 'repeat_methods') }}
 ),
 
 new_product_lists_all as (

@@ -1,7 +1,7 @@
 {#-
-    One row per customer and product they bought before, ranked for a "buy it again" list:
-    the reco_top_n best by the method fct_recommendation_evaluation chose for repeat purchases
-    (recorded in the column method).
+    One row per customer and product they bought before and did not return in full, ranked
+    for a "buy it again" list: the reco_top_n best by the method fct_recommendation_evaluation
+    chose for repeat purchases (recorded in the column method).
 -#}
 with
 
@@ -39,6 +39,7 @@ purchases as (
     from customer_products
     inner join products_ranked
         on customer_products.product_number = products_ranked.product_number
+    where not customer_products.is_returned_in_full
 ),
 
 lists as (
