@@ -22,14 +22,26 @@
         select * from {{ lines_model }}
     ),
 
-    returned_in_full as (
-        select
+    -- only a pair with a return line can be returned in full: the others are not summed
+    pairs_with_a_return as (
+        select distinct
             customer_id,
             product_id
         from order_lines
-        where customer_id is not null
-        group by customer_id, product_id
-        having sum(quantity) <= 0
+        where quantity < 0 and customer_id is not null
+    ),
+
+    returned_in_full as (
+        select
+            order_lines.customer_id,
+            order_lines.product_id
+        from order_lines
+        inner join pairs_with_a_return
+            on
+                order_lines.customer_id = pairs_with_a_return.customer_id
+                and order_lines.product_id = pairs_with_a_return.product_id
+        group by order_lines.customer_id, order_lines.product_id
+        having sum(order_lines.quantity) <= 0
     ),
 
     baskets as (
