@@ -9,10 +9,14 @@
         accepted_values: {column: [value, ...]}                            nulls pass
         expressions: [SQL boolean expression, ...] (each named by its text), or
                      {name: SQL boolean expression}                         null fails
-        where: a filter on the rows checked
+        table_expressions: the same, about the whole table (row counts compared with another
+                     model's): evaluated once, not once per row, so that they also fail on an
+                     empty table, where a per-row rule has nothing to check  null fails
+        where: a filter on the rows checked (row rules only)
 #}
 {% test row_checks(
-    model, not_null=[], ranges={}, accepted_values={}, expressions={}, where=none
+    model, not_null=[], ranges={}, accepted_values={}, expressions={}, table_expressions={},
+    where=none
 ) %}
 {%- set rules = [] -%}
 {%- for column in not_null -%}
@@ -47,9 +51,16 @@
 {%- for name, expression in named -%}
     {%- do rules.append((name | trim, 'not coalesce(' ~ expression ~ ', false)')) -%}
 {%- endfor -%}
+{%- set table_rules = [] -%}
+{%- set table_named = table_expressions.items() if table_expressions is mapping
+    else zip(table_expressions, table_expressions) -%}
+{%- for name, expression in table_named -%}
+    {%- do table_rules.append((name | trim, 'not coalesce(' ~ expression ~ ', false)')) -%}
+{%- endfor -%}
 
 with
 
+{% if rules -%}
 rules_counted as (
     select
         {%- for rule in rules %}
@@ -61,6 +72,18 @@ rules_counted as (
     where {{ where }}
     {%- endif %}
 ),
+{%- endif %}
+
+{% if table_rules -%}
+table_rules_checked as (
+    select
+        {%- for rule in table_rules %}
+        case when {{ rule[1] }} then 1 else 0 end as failures_{{ loop.index }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from (select 1 as one_row) as one_row
+),
+{%- endif %}
 
 rules_failed as (
     {%- for rule in rules %}
@@ -68,6 +91,13 @@ rules_failed as (
         {{ crm_text_literal(rule[0] | replace('\\', '/')) }} as rule_name,
         failures_{{ loop.index }} as failing_rows
     from rules_counted
+    {{ 'union all' if not loop.last or table_rules }}
+    {%- endfor %}
+    {%- for rule in table_rules %}
+    select
+        {{ crm_text_literal(rule[0] | replace('\\', '/')) }} as rule_name,
+        failures_{{ loop.index }} as failing_rows
+    from table_rules_checked
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 )

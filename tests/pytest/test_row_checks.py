@@ -62,3 +62,21 @@ def test_not_null_rules_count_missing_values(sample_build: DbtRun, tmp_path: Pat
         )
         failed = dict(con.sql(sql).fetchall())
     assert failed == {"category is not null": 3}
+
+
+def test_table_rules_fail_on_an_empty_table(sample_build: DbtRun, tmp_path: Path) -> None:
+    """A rule about the whole table (its row count against another model's) is evaluated once,
+    not once per row: before, on a table emptied by a broken model, it had no row to fail on
+    and the test passed."""
+    copy = tmp_path / sample_build.db_path.name
+    shutil.copy(sample_build.db_path, copy)
+    compiled = sample_build.work_dir / "target" / "compiled"
+    (path,) = compiled.rglob("fct_customer_lifetime_value_row_checks.sql")
+    sql = path.read_text()
+    with duckdb.connect(str(copy)) as con:
+        assert con.sql(sql).fetchall() == []
+        con.execute("delete from fct_customer_lifetime_value")
+        failed = dict(con.sql(sql).fetchall())
+    assert len(failed) == 1, failed
+    ((rule, rows),) = failed.items()
+    assert "= (select count(*) from" in rule and "fct_customer_rfm" in rule and rows == 1
