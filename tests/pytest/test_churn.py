@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from crm_mining import churn
 from crm_mining.churn import ChurnSettings, whatif
@@ -183,13 +183,22 @@ def test_model_is_chosen_by_validation_auc_and_beats_recency(trained) -> None:
 
 
 def test_validation_metrics_are_recomputable(trained) -> None:
-    """The reported recency baseline equals an independent ROC AUC on the same split."""
+    """The reported metrics equal sklearn's on the validation split: the recency baseline on
+    recency_days, the model's on its validation probabilities, which are those of the model
+    validated on the fit part, not of its refit on every customer (which saw them)."""
     training, result = trained
     labels = training["is_churned"].to_numpy().astype(int)
     _, validation = churn.validation_split(labels, SETTINGS.validation_share, SETTINGS.random_seed)
     expected = roc_auc_score(labels[validation], training["recency_days"].to_numpy()[validation])
     assert result.metrics["recency_baseline_roc_auc"] == pytest.approx(expected)
     assert result.metrics["validation_customers"] == len(validation) == 500
+    y_val, p_val = labels[validation], result.validation_predictions
+    assert len(p_val) == 500
+    assert result.metrics["roc_auc"] == pytest.approx(roc_auc_score(y_val, p_val), abs=1e-12)
+    assert result.metrics["pr_auc"] == pytest.approx(average_precision_score(y_val, p_val))
+    assert result.metrics["brier_score"] == pytest.approx(brier_score_loss(y_val, p_val))
+    refit = result.model.predict(training.iloc[validation])
+    assert np.abs(refit - p_val).max() > 1e-6, "the refit, which saw these customers, differs"
 
 
 def test_scores_are_calibrated_on_fresh_customers(trained) -> None:
@@ -415,6 +424,14 @@ def test_validation_deciles_are_kept_for_the_calibration_mart(trained) -> None:
     labels = training["is_churned"].to_numpy().astype(int)
     _, validation = churn.validation_split(labels, SETTINGS.validation_share, SETTINGS.random_seed)
     assert table["observed_churn_rate"].mean() == pytest.approx(labels[validation].mean())
+    # deciles of the validation probabilities by rank (ties: position), in pandas
+    frame = pd.DataFrame({"p": result.validation_predictions, "y": labels[validation]})
+    rank = frame["p"].rank(method="first").astype(int) - 1
+    frame["decile"] = rank * 10 // len(frame) + 1
+    expected = frame.groupby("decile").agg(n=("y", "size"), p=("p", "mean"), y=("y", "mean"))
+    assert table["customer_count"].tolist() == expected["n"].tolist()
+    np.testing.assert_allclose(table["predicted_churn_rate"], expected["p"], atol=1e-12)
+    np.testing.assert_allclose(table["observed_churn_rate"], expected["y"], atol=1e-12)
     gaps = table["predicted_churn_rate"] - table["observed_churn_rate"]
     assert (table["calibration_gap"] - gaps).abs().max() < 1e-12
     assert table["calibration_gap"].abs().max() == result.metrics["max_decile_calibration_gap"]

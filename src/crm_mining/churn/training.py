@@ -79,6 +79,9 @@ class ChurnTrainingResult:
     #: One row per decile of validation predictions (see `calibration_table`); empty without
     #: a model.
     calibration: pd.DataFrame = field(default_factory=lambda: calibration_table(None))
+    #: The validated model's probabilities on the validation split (`validation_split`'s
+    #: order), from which the metrics and the deciles are computed; empty without a model.
+    validation_predictions: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def fallback_reason(labels: np.ndarray, settings: ChurnSettings) -> str | None:
@@ -272,7 +275,11 @@ def _train(
         **common,
     )
     return ChurnTrainingResult(
-        model=model, metrics=metrics, importance=importance, calibration=calibration_table(deciles)
+        model=model,
+        metrics=metrics,
+        importance=importance,
+        calibration=calibration_table(deciles),
+        validation_predictions=p_val,
     )
 
 
