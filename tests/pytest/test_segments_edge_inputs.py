@@ -72,7 +72,9 @@ def metrics_row(run: DbtRun) -> pd.Series:
 @pytest.fixture(scope="module")
 def orders_only(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """Seven customers and a guest, orders and order lines only: no products file (every
-    product 'Uncategorized'), no customers file, no reviews file, no return."""
+    product 'Uncategorized'), no customers file, no reviews file, no return. c7 bought half a
+    unit (goods sold by weight): a basket of fewer than one unit failed a row check, and the
+    segment marts and dim_customers were skipped."""
     orders = [
         ("O1", "c1", "2024-01-05", [("P1", 2, 10), ("P2", 1, 99.5)]),
         ("O2", "c1", "2024-02-05", [("P1", 1, 10)]),
@@ -84,7 +86,7 @@ def orders_only(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
         ("O8", "c5", "2023-02-01", [("P3", 1, 3)]),
         ("O9", "c6", "2024-02-14", [("P2", 2, 99.5)]),
         ("O10", "c6", "2024-02-28", [("P4", 1, 250)]),
-        ("O11", "c7", "2023-11-11", [("P1", 1, 10)]),
+        ("O11", "c7", "2023-11-11", [("P1", 0.5, 10)]),  # half a unit: sold by weight
         ("O12", "", "2024-01-01", [("P1", 3, 10)]),
     ]
     header = "order_id,customer_id,order_date\n"
@@ -193,7 +195,7 @@ def test_a_single_customer_is_one_segment_and_every_feature_says_why(
     assert personas["customer_share"].tolist() == [1.0]
     text = personas["persona_description"].iloc[0]
     assert text.startswith("Every customer (1): too few distinct customers"), text
-    assert "return 40% of their spend" in text
+    assert "return 40% of their spend on average" in text
 
 
 def test_reviews_without_usable_text_are_kept_unscored(single_customer: DbtRun) -> None:
@@ -272,3 +274,11 @@ def test_reviews_with_ratings_and_no_text_column(identical_customers: DbtRun) ->
     assert products["avg_rating"].tolist() == [4.5, 1.0]
     assert products["avg_compound"].isna().all()
     assert (products["compared_review_count"] == 0).all()
+
+
+def test_segment_top_categories_must_be_a_count(tmp_path: Path) -> None:
+    """A null, a word or a negative number silently became 0 category features; it is refused
+    at parse time, naming the var, as the other segment settings are."""
+    run = run_dbt(["parse"], tmp_path, {"data_dir": str(tmp_path), "segment_top_categories": -2})
+    assert not run.ok
+    assert "var segment_top_categories must be an integer of 0 or more, got '-2'" in run.output

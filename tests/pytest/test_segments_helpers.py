@@ -493,7 +493,7 @@ def test_descriptions_give_figures_against_the_whole_base() -> None:
     assert text == (
         "15% of customers (427). Spend 4.2\u00d7 the average customer (8,400 vs 2,000); "
         "order every 18 days (all customers: 45); 60% of spend in Electronics "
-        "(all customers: 25%); return 10% of their spend (all customers: 4%); "
+        "(all customers: 25%); return 10% of their spend on average (all customers: 4%); "
         "last order 240 days ago on average (all customers: 240)."
     )
     unnamed = profile(

@@ -1,5 +1,5 @@
 {#- One row per category bought by a customer: its share of all purchase spend and its rank. -#}
-{%- set top_categories = var("segment_top_categories") | int -%}
+{%- set top_categories = crm_segment_top_categories() -%}
 
 with
 

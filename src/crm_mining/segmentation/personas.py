@@ -189,7 +189,7 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         single_segment or _ratio(returns, base_returns) >= NOTABLE_SHARE_SPEND_RETURNED_RATIO
     ):
         parts.append(
-            f"return {returns:.0%} of their spend"
+            f"return {returns:.0%} of their spend on average"
             + ("" if single_segment else f" (all customers: {base_returns:.0%})")
         )
     recency, base_recency = segment["avg_recency_days"], segment["base_avg_recency_days"]
