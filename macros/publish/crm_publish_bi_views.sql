@@ -3,7 +3,8 @@
     missing; returns how many were created. The file can be written only when no BI tool has
     it open, so a write creates a view for every public mart of the project at once: one over
     its Parquet file, and for a mart not published yet a Parquet file of no rows with its
-    contract's columns (replaced when the mart is first built). A later build of any
+    contract's columns and the key-value metadata crm_mining_placeholder (replaced when the
+    mart is first built; the report reads such a mart as absent, not empty). A later build of any
     selection then only swaps Parquet files. Only a crm_mining version that adds a mart
     writes the file again.
 #}
@@ -36,7 +37,8 @@
             {%- if parquet not in published -%}
                 {%- do run_query(
                     "copy (" ~ crm_contract_empty_select(node) ~ ") to "
-                    ~ crm_sql_string(parquet) ~ " (format parquet, use_tmp_file true)"
+                    ~ crm_sql_string(parquet) ~ " (format parquet, use_tmp_file true,"
+                    ~ " kv_metadata {crm_mining_placeholder: 'not built yet'})"
                 ) -%}
             {%- endif -%}
             {%- do run_query(

@@ -20,7 +20,7 @@ they leave out is explained in audit_rejected_rows):
   CDNOW records the number of CDs and the total paid, not unit prices: amount / CDs is not
   exact in cents, so the line carries the whole amount and the CD count is not kept.
   The 8 lines of the sample with amount 0.00 are rejected by the project
-  (`unit_price: zero or negative`), with their orders' lines.
+  (`unit_price: not positive`), with their orders' lines.
 """
 
 from __future__ import annotations

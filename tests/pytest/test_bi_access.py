@@ -58,6 +58,13 @@ def test_marts_stay_readable_while_dbt_rebuilds(generated_data: Path, tmp_path: 
     # every public mart has its view from the first publication; those not built read empty
     assert sorted(name for name in before if ":" not in name) == MARTS
     assert before["dim_products"] == before["parquet:dim_products"] == 0
+    with duckdb.connect() as con:  # marked, so that the report reads it as not built
+        marked = con.execute(
+            "select value::varchar from parquet_kv_metadata(?)"
+            " where key::varchar = 'crm_mining_placeholder'",
+            [str(export_dir / "dim_products.parquet")],
+        ).fetchall()
+    assert marked == [("not built yet",)]
     for mart in ("fct_orders", "fct_customer_rfm"):
         assert (
             before[mart]

@@ -6,6 +6,7 @@ section appears with its marts; headless Chromium opens it offline without error
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -319,10 +320,35 @@ def test_exports_give_the_same_report_as_the_warehouse(
         from_parquet = collect_report(parquet, render=False)
         assert parquet.description.startswith("Parquet files")
     with open_source(exports, queries.MARTS) as published:
-        from_database = collect_report(published, render=False)
-        assert "crm_mining_marts.duckdb" in published.description
+        from_exports = collect_report(published, render=False)
+        assert published.description == f"Parquet files in {exports}"
     assert _shown(from_parquet) == _shown(sample_report.report)
-    assert _shown(from_database) == _shown(sample_report.report)
+    assert _shown(from_exports) == _shown(sample_report.report)
+
+
+def test_a_moved_copy_of_the_exports_reads_its_own_files(
+    sample_report: Built, tmp_path: Path
+) -> None:
+    """The BI database's views name the files by the absolute path they were written to: a
+    copy read through them read the original files (or failed once they were gone). The
+    report reads the folder's own files, also when given its crm_mining_marts.duckdb; and a
+    mart's placeholder file (published with no rows before the mart was ever built) is a
+    missing mart, not an empty one: before, the report said that no customer had a purchase."""
+    exports = sample_report.build.db_path.parent / "exports"
+    copy = shutil.copytree(exports, tmp_path / "moved_exports")
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_parquet('{copy / 'fct_customer_rfm.parquet'}') limit 0)"
+            f" to '{tmp_path / 'rfm.parquet'}'"
+            " (format parquet, kv_metadata {crm_mining_placeholder: 'not built yet'})"
+        )
+    (tmp_path / "rfm.parquet").replace(copy / "fct_customer_rfm.parquet")
+    with open_source(copy / "crm_mining_marts.duckdb", queries.MARTS) as source:
+        assert source.description == f"Parquet files in {copy}"
+        assert not source.has("fct_customer_rfm")
+        assert source.has("fct_orders") and source.row_count("fct_orders") > 0
+        report = collect_report(source, render=False)
+    assert "fct_customer_rfm" in report.section("rfm").empty
 
 
 def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> None:
@@ -448,3 +474,23 @@ def test_chromium_opens_the_report_offline_and_draws_every_chart(sample_report: 
         assert chart["marks"] > 0, chart
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert check.pdf_pages is not None and check.pdf_pages >= 3  # printable, several pages
+
+
+def test_without_rules_the_recommendation_evaluation_is_still_shown(
+    sample_report: Built, tmp_path: Path
+) -> None:
+    """Data without a pair above the thresholds (orders of one line) still has recommendations:
+    popularity and buy again need no rule. The section said only that there is no rule."""
+    copy = shutil.copytree(sample_report.build.db_path.parent / "exports", tmp_path / "exports")
+    rules = copy / "fct_item_pair_associations.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_parquet('{rules}') limit 0) to '{tmp_path / 'r.parquet'}'"
+            " (format parquet)"
+        )
+    (tmp_path / "r.parquet").replace(rules)
+    with open_source(copy, queries.MARTS) as source:
+        section = collect_report(source, render=False).section("associations")
+    assert section.empty is None
+    assert [item.key for item in section.items] == ["associations-evaluation"] * 2
+    assert any("there is no rule to show" in note for note in section.notes)

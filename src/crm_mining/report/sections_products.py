@@ -33,17 +33,23 @@ def associations_section(source: MartSource) -> Section:
         "associations",
         "Products bought together",
         "Lift = how many times more often two products share a basket than by chance; "
-        "support = the share of all orders that hold both.",
+        "support = the share of purchase orders that hold both.",
     )
     if not source.has(queries.ITEM_RULES):
         section.empty = absent(queries.ITEM_RULES)
         return section
     totals = source.frame(queries.sql("rule_counts")).iloc[0]
     if int(totals["rule_count"]) == 0:
-        section.empty = (
+        # the evaluation does not need rules: popularity and buy again work without pairs
+        no_rule = (
             "No product pair passes the association thresholds (see "
             "docs/associations.md): there is no rule to show."
         )
+        _add_evaluation(section, source)
+        if section.items:
+            section.notes.append(no_rule)
+        else:
+            section.empty = no_rule
         return section
     section.facts += [
         ("rules kept", count(totals["rule_count"])),
@@ -89,54 +95,60 @@ def associations_section(source: MartSource) -> Section:
                 "below the thresholds.",
             )
         )
-    if source.has(queries.RECOMMENDATION_EVALUATION):
-        evaluation = source.frame(queries.sql("recommendation_evaluation"))
-        if len(evaluation):
-            top_n = int(evaluation["top_n"].iloc[0])
-            targets = {"new_products": "new products", "repeat_purchases": "repeat purchases"}
-            bars = pd.DataFrame(
-                {
-                    "target": evaluation["recommendation_target"]
-                    .map(targets)
-                    .fillna(evaluation["recommendation_target"]),
-                    "method": evaluation["method"],
-                    "value": evaluation["hit_rate"].astype("float64"),
-                    "chosen": evaluation["is_chosen"].map({True: "chosen", False: "other"}),
-                }
-            )
-            section.add(
-                Figure(
-                    "associations-evaluation",
-                    f"Hit rate@{top_n} of each recommendation method",
-                    charts.method_bars(bars),
-                    caption="Each evaluated customer's last order is hidden; a hit is a "
-                    "product of it among the method's recommendations. The chosen method "
-                    "(highlighted) is the one the recommendations use.",
-                )
-            )
-            section.add(
-                Table(
-                    "associations-evaluation",
-                    [
-                        "target",
-                        "method",
-                        "customers evaluated",
-                        f"hit rate@{top_n}",
-                        f"recall@{top_n}",
-                    ],
-                    [
-                        [
-                            r.recommendation_target,
-                            r.method + (" (chosen)" if r.is_chosen else ""),
-                            count(r.evaluated_customer_count),
-                            share(r.hit_rate),
-                            share(r.recall),
-                        ]
-                        for r in evaluation.itertuples()
-                    ],
-                )
-            )
+    _add_evaluation(section, source)
     return section
+
+
+def _add_evaluation(section: Section, source: MartSource) -> None:
+    """The offline evaluation of the recommendation methods: a chart and a table."""
+    if not source.has(queries.RECOMMENDATION_EVALUATION):
+        return
+    evaluation = source.frame(queries.sql("recommendation_evaluation"))
+    if len(evaluation):
+        top_n = int(evaluation["top_n"].iloc[0])
+        targets = {"new_products": "new products", "repeat_purchases": "repeat purchases"}
+        bars = pd.DataFrame(
+            {
+                "target": evaluation["recommendation_target"]
+                .map(targets)
+                .fillna(evaluation["recommendation_target"]),
+                "method": evaluation["method"],
+                "value": evaluation["hit_rate"].astype("float64"),
+                "chosen": evaluation["is_chosen"].map({True: "chosen", False: "other"}),
+            }
+        )
+        section.add(
+            Figure(
+                "associations-evaluation",
+                f"Hit rate@{top_n} of each recommendation method",
+                charts.method_bars(bars),
+                caption="Each evaluated customer's last order is hidden; a hit is a "
+                "product of it among the method's recommendations. The chosen method "
+                "(highlighted) is the one the recommendations use.",
+            )
+        )
+        section.add(
+            Table(
+                "associations-evaluation",
+                [
+                    "target",
+                    "method",
+                    "customers evaluated",
+                    f"hit rate@{top_n}",
+                    f"recall@{top_n}",
+                ],
+                [
+                    [
+                        r.recommendation_target,
+                        r.method + (" (chosen)" if r.is_chosen else ""),
+                        count(r.evaluated_customer_count),
+                        share(r.hit_rate),
+                        share(r.recall),
+                    ]
+                    for r in evaluation.itertuples()
+                ],
+            )
+        )
 
 
 def sentiment_section(source: MartSource) -> Section:

@@ -21,6 +21,9 @@ from crm_mining.frames import to_pandas
 #: The database of views over the exports that the run's end writes for BI tools
 #: (macros/publish/crm_publish_marts.sql).
 BI_DATABASE_NAME = "crm_mining_marts.duckdb"
+#: Key of the Parquet metadata that marks a mart's file as a placeholder: published with no
+#: rows before the mart was ever built (macros/publish/crm_publish_bi_views.sql).
+PLACEHOLDER_KEY = "crm_mining_placeholder"
 #: The DuckDB file dbt builds when CRM_DUCKDB_PATH is not set (see profiles.yml).
 DEFAULT_DATABASE = Path(".data") / "crm_mining.duckdb"
 _ALIAS = "crm_source"
@@ -89,21 +92,24 @@ class MartSource:
 def open_source(path: Path | str, marts: list[str]) -> MartSource:
     """Open `path` and expose the marts of `marts` that it holds as views.
 
-    `path` is one of: a DuckDB file (the warehouse dbt builds, or exports/crm_mining_marts.duckdb),
-    opened read-only; an exports directory (its crm_mining_marts.duckdb); a folder of
-    `<mart>.parquet` files (the exports without their database, or any copy of them). Marts
-    missing from the source are simply absent (`has()` is False): the report says so in the
-    section that needs them.
+    `path` is one of: the DuckDB file dbt builds (the warehouse), attached read-only; an
+    exports folder, or its crm_mining_marts.duckdb, or any folder of `<mart>.parquet` files:
+    the `<mart>.parquet` files of that folder. Marts missing from the source are simply absent
+    (`has()` is False), as are the placeholders of marts never built: the report says so in
+    the section that needs them.
     """
     path = Path(path)
     # No progress bar: the report prints one line, also on long queries over big marts.
     connection = duckdb.connect(":memory:")
     connection.execute("set enable_progress_bar = false")
     try:
+        # The exports are read from their Parquet files in the folder given, not through the
+        # BI database's views: those name the files by the absolute path they were written to,
+        # which a copied or moved folder no longer has.
         if path.is_dir():
-            if (path / BI_DATABASE_NAME).is_file():
-                return _attach(connection, path / BI_DATABASE_NAME, marts)
             return _parquet(connection, path, marts)
+        if path.is_file() and path.name == BI_DATABASE_NAME:
+            return _parquet(connection, path.parent, marts)
         if path.is_file():
             return _attach(connection, path, marts)
         raise FileNotFoundError(
@@ -135,10 +141,19 @@ def _attach(connection: duckdb.DuckDBPyConnection, database: Path, marts: list[s
     return _described(connection, f"DuckDB file {database}", marts)
 
 
+def _is_placeholder(connection: duckdb.DuckDBPyConnection, file: Path) -> bool:
+    """True for the file of a mart that was never built (no rows, the placeholder key)."""
+    marked = connection.execute(
+        "select count(*) from parquet_kv_metadata(?) where key = ?",
+        [str(file), PLACEHOLDER_KEY.encode()],
+    ).fetchall()
+    return marked[0][0] > 0
+
+
 def _parquet(connection: duckdb.DuckDBPyConnection, folder: Path, marts: list[str]) -> MartSource:
     for mart in marts:
         file = folder / f"{mart}.parquet"
-        if file.is_file():
+        if file.is_file() and not _is_placeholder(connection, file):
             connection.execute(
                 f"create view {_quote(mart)} as "
                 f"select * from read_parquet({_literal(str(file.resolve()))})"
