@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -496,6 +497,16 @@ def test_descriptions_give_figures_against_the_whole_base() -> None:
         "(all customers: 25%); return 10% of their spend on average (all customers: 4%); "
         "last order 240 days ago on average (all customers: 240)."
     )
+    # a share at exactly half a point reads as SQL's crm_percent_text writes it (half up)
+    halves = name_personas(
+        pd.DataFrame(
+            [{**row, "customer_share": 0.125, "top_category_spend_share": 0.625}, profile(2)]
+        )
+    )["persona_description"].iloc[0]
+    assert halves.startswith("13% of customers") and "63% of spend in Electronics" in halves
+    with duckdb.connect() as con:
+        sql = con.sql("select cast(round(100 * 0.625::double) as integer)").fetchall()[0][0]
+    assert f"{sql}%" == "63%"
     unnamed = profile(
         2, top_category="Uncategorized", top_category_base_spend_share=1.0, avg_recency_days=1.0
     )

@@ -7,6 +7,7 @@ clustered customer; the thresholds are the constants below, documented in docs/s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -51,6 +52,14 @@ def _ratio(value: float, base: float) -> float:
 def _number(value: float, decimals: int = 0) -> str:
     """A figure with thousands separators (e.g. 9,412 or 1.4)."""
     return f"{value:,.{decimals}f}"
+
+
+def _percent(share: float) -> str:
+    """A share as a whole percentage, halves rounded up (0.625 -> "63%") as SQL's round() and
+    crm_percent_text do: Python's format rounds them to even ("62%"), and the same share read
+    differently in a persona's description and in its top_categories column."""
+    rounded = Decimal(100 * float(share)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{rounded}%"
 
 
 def _days(value: float) -> str:
@@ -145,7 +154,7 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         )
         parts.append(f"average spend {_number(spend)}")
     else:
-        head = f"{share:.0%} of customers ({_number(count)})"
+        head = f"{_percent(share)} of customers ({_number(count)})"
         parts.append(
             f"spend {_ratio(spend, base_spend):.1f}{TIMES} the average customer "
             f"({_number(spend)} vs {_number(base_spend)})"
@@ -176,11 +185,11 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
     ):
         base_share = segment.get("top_category_base_spend_share")
         parts.append(
-            f"{category_share:.0%} of spend in {category}"
+            f"{_percent(category_share)} of spend in {category}"
             + (
                 ""
                 if single_segment or base_share is None or pd.isna(base_share)
-                else f" (all customers: {base_share:.0%})"
+                else f" (all customers: {_percent(base_share)})"
             )
         )
     returns = segment["avg_share_spend_returned"]
@@ -189,8 +198,8 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         single_segment or _ratio(returns, base_returns) >= NOTABLE_SHARE_SPEND_RETURNED_RATIO
     ):
         parts.append(
-            f"return {returns:.0%} of their spend on average"
-            + ("" if single_segment else f" (all customers: {base_returns:.0%})")
+            f"return {_percent(returns)} of their spend on average"
+            + ("" if single_segment else f" (all customers: {_percent(base_returns)})")
         )
     recency, base_recency = segment["avg_recency_days"], segment["base_avg_recency_days"]
     parts.append(
