@@ -278,7 +278,17 @@ def test_reviews_with_ratings_and_no_text_column(identical_customers: DbtRun) ->
 
 def test_segment_top_categories_must_be_a_count(tmp_path: Path) -> None:
     """A null, a word or a negative number silently became 0 category features; it is refused
-    at parse time, naming the var, as the other segment settings are."""
-    run = run_dbt(["parse"], tmp_path, {"data_dir": str(tmp_path), "segment_top_categories": -2})
+    when dbt executes, naming the var, as the horizons are (crm_integer_var)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "orders.csv").write_text("order_id,customer_id,order_date\nO1,c1,2024-01-05\n")
+    (data_dir / "order_items.csv").write_text(
+        "order_id,product_id,quantity,unit_price\nO1,P1,1,10\n"
+    )
+    run = run_dbt(
+        ["compile", "--select", "int_segment_features_prepared"],
+        tmp_path,
+        {"data_dir": str(data_dir), "segment_top_categories": -2},
+    )
     assert not run.ok
     assert "var segment_top_categories must be an integer of 0 or more, got '-2'" in run.output
