@@ -326,6 +326,23 @@ def test_exports_give_the_same_report_as_the_warehouse(
     assert _shown(from_exports) == _shown(sample_report.report)
 
 
+def exports_with_an_empty_mart(
+    built: Built, copy: Path, mart: str, placeholder: bool = False
+) -> Path:
+    """A copy of the build's exports folder in which `mart`'s file holds no row, marked as
+    the placeholder of a mart never built (crm_publish_bi_views) when `placeholder`."""
+    shutil.copytree(built.build.db_path.parent / "exports", copy)
+    file, emptied = copy / f"{mart}.parquet", copy.parent / f"{mart}_emptied.parquet"
+    marker = ", kv_metadata {crm_mining_placeholder: 'not built yet'}" if placeholder else ""
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_parquet('{file}') limit 0) to '{emptied}'"
+            f" (format parquet{marker})"
+        )
+    emptied.replace(file)
+    return copy
+
+
 def test_a_moved_copy_of_the_exports_reads_its_own_files(
     sample_report: Built, tmp_path: Path
 ) -> None:
@@ -334,15 +351,9 @@ def test_a_moved_copy_of_the_exports_reads_its_own_files(
     report reads the folder's own files, also when given its crm_mining_marts.duckdb; and a
     mart's placeholder file (published with no rows before the mart was ever built) is a
     missing mart, not an empty one: before, the report said that no customer had a purchase."""
-    exports = sample_report.build.db_path.parent / "exports"
-    copy = shutil.copytree(exports, tmp_path / "moved_exports")
-    with duckdb.connect() as con:
-        con.execute(
-            f"copy (select * from read_parquet('{copy / 'fct_customer_rfm.parquet'}') limit 0)"
-            f" to '{tmp_path / 'rfm.parquet'}'"
-            " (format parquet, kv_metadata {crm_mining_placeholder: 'not built yet'})"
-        )
-    (tmp_path / "rfm.parquet").replace(copy / "fct_customer_rfm.parquet")
+    copy = exports_with_an_empty_mart(
+        sample_report, tmp_path / "moved_exports", "fct_customer_rfm", placeholder=True
+    )
     with open_source(copy / "crm_mining_marts.duckdb", queries.MARTS) as source:
         assert source.description == f"Parquet files in {copy}"
         assert not source.has("fct_customer_rfm")
@@ -481,14 +492,9 @@ def test_without_rules_the_recommendation_evaluation_is_still_shown(
 ) -> None:
     """Data without a pair above the thresholds (orders of one line) still has recommendations:
     popularity and buy again need no rule. The section said only that there is no rule."""
-    copy = shutil.copytree(sample_report.build.db_path.parent / "exports", tmp_path / "exports")
-    rules = copy / "fct_item_pair_associations.parquet"
-    with duckdb.connect() as con:
-        con.execute(
-            f"copy (select * from read_parquet('{rules}') limit 0) to '{tmp_path / 'r.parquet'}'"
-            " (format parquet)"
-        )
-    (tmp_path / "r.parquet").replace(rules)
+    copy = exports_with_an_empty_mart(
+        sample_report, tmp_path / "exports", "fct_item_pair_associations"
+    )
     with open_source(copy, queries.MARTS) as source:
         section = collect_report(source, render=False).section("associations")
     assert section.empty is None

@@ -12,13 +12,12 @@ import duckdb
 from conftest import DbtRun
 
 
-def compiled_row_checks(build: DbtRun, model: str) -> str:
-    """The compiled SQL of the row_checks test of `model` in the build's target."""
+def compiled_row_checks(build: DbtRun, model: str, name: str = "*_row_checks") -> str:
+    """The compiled SQL of the row_checks test of `model` in the build's target (of the test
+    `name` where the model has several)."""
     compiled = build.work_dir / "target" / "compiled"
     found = [
-        path
-        for path in compiled.rglob("*_row_checks.sql")
-        if f'"main"."{model}"\n' in path.read_text()
+        path for path in compiled.rglob(f"{name}.sql") if f'"main"."{model}"\n' in path.read_text()
     ]
     assert len(found) == 1, found
     return found[0].read_text()
@@ -70,9 +69,9 @@ def test_table_rules_fail_on_an_empty_table(sample_build: DbtRun, tmp_path: Path
     and the test passed."""
     copy = tmp_path / sample_build.db_path.name
     shutil.copy(sample_build.db_path, copy)
-    compiled = sample_build.work_dir / "target" / "compiled"
-    (path,) = compiled.rglob("fct_customer_lifetime_value_row_checks.sql")
-    sql = path.read_text()
+    sql = compiled_row_checks(
+        sample_build, "fct_customer_lifetime_value", "fct_customer_lifetime_value_row_checks"
+    )
     with duckdb.connect(str(copy)) as con:
         assert con.sql(sql).fetchall() == []
         con.execute("delete from fct_customer_lifetime_value")
