@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import dbt_launcher
-from conftest import PROJECT_DIR, DbtRun
+from harness import NO_LOG_FILE, PROJECT_DIR, DbtRun
 
 from crm_mining.bench.common import dbt_env as bench_dbt_env
 
@@ -44,7 +44,7 @@ def consumer_project(root: Path) -> Path:
 
 def consumer_env(project: Path, work_dir: Path, base: dict[str, str] | None = None) -> dict:
     """The environment of dbt in the consumer project, every file under work_dir."""
-    env = {**os.environ, **(base or {}), **bench_dbt_env(work_dir)}
+    env = {**os.environ, **(base or {}), **bench_dbt_env(work_dir), **NO_LOG_FILE}
     del env["CRM_DUCKDB_PATH"]  # the consumer's profile reads CRM_IT_DUCKDB_PATH
     return {
         **env,

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
-from harness import PROJECT_DIR
+from harness import NO_LOG_FILE, PROJECT_DIR
 from oracles.timestamps import ISO_TIMESTAMPS
 
 from crm_mining.bench.spark import (
@@ -271,7 +271,12 @@ def _dbt_ls(target: str, work_dir: Path) -> dict[str, dict[str, Any]]:
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     profiles["crm_mining"]["outputs"].update(EXTRA_SPARK_OUTPUTS)
     (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profiles))
-    env = {**os.environ, **spark_dbt_env(work_dir), "DBT_PROFILES_DIR": str(profiles_dir)}
+    env = {
+        **os.environ,
+        **spark_dbt_env(work_dir),
+        **NO_LOG_FILE,
+        "DBT_PROFILES_DIR": str(profiles_dir),
+    }
     command = [
         "ls", "--target", target, "--resource-type", "model", "--resource-type",
         "test", "--resource-type", "unit_test", "--output", "json", "--output-keys", "name",

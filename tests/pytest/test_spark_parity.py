@@ -39,7 +39,7 @@ from typing import Any
 import duckdb
 import pytest
 from consumer import consumer_env, consumer_project, run_consumer
-from harness import PROJECT_DIR
+from harness import NO_LOG_FILE, PROJECT_DIR
 from mart_equality import mart_differences, read_rows, same_value, sort_key
 from spark_runs import Invocation, run_in_one_jvm
 
@@ -295,7 +295,11 @@ def spark_runs(
     work_dir = tmp_path_factory.mktemp("spark")
     # One warehouse, and one catalog: the invocations share a process, hence its in-memory
     # catalog (no Hive metastore to keep between processes).
-    spark_env = {**spark_dbt_env(work_dir, small_data=True), "CRM_SPARK_CATALOG": "in-memory"}
+    spark_env = {
+        **spark_dbt_env(work_dir, small_data=True),
+        **NO_LOG_FILE,
+        "CRM_SPARK_CATALOG": "in-memory",
+    }
     project = consumer_project(work_dir / "checkout")
     consumer_dir = work_dir / "consumer"
     consumer_dir.mkdir()
