@@ -21,6 +21,7 @@ import tempfile
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import Any
 
 #: Imported once by the forkserver, then shared by every invocation it forks.
 PRELOAD = [
@@ -65,8 +66,8 @@ def _forkserver() -> ForkServerContext:
     return _CONTEXT
 
 
-def _invoke(args: list[str], env: dict[str, str], cwd: str, output: str) -> None:
-    """The `dbt` script in a forked child: its exit code becomes the child's."""
+def _enter(env: dict[str, str], cwd: str, output: str) -> None:
+    """A forked child's working directory, environment and standard streams (into output)."""
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
@@ -74,6 +75,11 @@ def _invoke(args: list[str], env: dict[str, str], cwd: str, output: str) -> None
     os.dup2(stream, 1)
     os.dup2(stream, 2)
     os.close(stream)
+
+
+def _invoke(args: list[str], env: dict[str, str], cwd: str, output: str) -> None:
+    """The `dbt` script in a forked child: its exit code becomes the child's."""
+    _enter(env, cwd, output)
     sys.argv = ["dbt", *args]
     from dbt.cli.main import cli
 
@@ -90,13 +96,39 @@ def _invoke(args: list[str], env: dict[str, str], cwd: str, output: str) -> None
     os._exit(code)
 
 
+def _execute(code: str, env: dict[str, str], cwd: str, output: str) -> None:
+    """Python source run as a script in a forked child: 1 when it raises, else 0."""
+    _enter(env, cwd, output)
+    status = 0
+    try:
+        exec(compile(code, "<forked script>", "exec"), {"__name__": "__main__"})
+    except BaseException:  # the exit code and the traceback say it
+        import traceback
+
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
     """Exit code and combined stdout/stderr of `dbt <args>` run in cwd with exactly env."""
+    return _run_child(_invoke, args, env, cwd)
+
+
+def run_python(code: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Exit code and combined stdout/stderr of Python source run in a child of the warm
+    forkserver (what every dbt invocation of the suite starts from), in cwd with exactly env."""
+    return _run_child(_execute, code, env, cwd)
+
+
+def _run_child(target: Any, payload: Any, env: dict[str, str], cwd: Path) -> tuple[int, str]:
     handle, name = tempfile.mkstemp(prefix="dbt-output-", suffix=".txt")
     os.close(handle)
     output = Path(name)
     try:
-        child = _forkserver().Process(target=_invoke, args=(args, env, str(cwd), name))
+        child = _forkserver().Process(target=target, args=(payload, env, str(cwd), name))
         child.start()
         child.join()
         text = output.read_text(errors="replace")
