@@ -136,7 +136,7 @@ def test_a_mart_that_failed_a_test_is_not_published(tmp_path: Path) -> None:
         _result("model.crm_mining.fct_customer_segments", "error"),
         _result("model.crm_mining.int_orders_summarized", "success"),
         _result(
-            "test.crm_mining.unique_fct_orders_order_id", "fail", "test",
+            "test.crm_mining.primary_key_fct_orders_order_id", "fail", "test",
             attached_node="model.crm_mining.fct_orders",
         ),
         _result(

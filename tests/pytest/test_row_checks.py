@@ -79,3 +79,29 @@ def test_table_rules_fail_on_an_empty_table(sample_build: DbtRun, tmp_path: Path
     assert len(failed) == 1, failed
     ((rule, rows),) = failed.items()
     assert "= (select count(*) from" in rule and "fct_customer_rfm" in rule and rows == 1
+
+
+def test_primary_key_finds_duplicated_and_null_keys(sample_build: DbtRun, tmp_path: Path) -> None:
+    """`primary_key` (tests/generic/primary_key.sql): dbt's `unique` and `not_null` of a key
+    in one test; it fails with each duplicated value and the null key, with their rows."""
+    copy = tmp_path / sample_build.db_path.name
+    shutil.copy(sample_build.db_path, copy)
+    sql = compiled_row_checks(sample_build, "dim_products", "primary_key_dim_products_product_id")
+    with duckdb.connect(str(copy)) as con:
+        assert con.sql(sql).fetchall() == []
+        # A copy without the contract's NOT NULL constraint, which DuckDB enforces.
+        con.execute("create or replace table dim_products as select * from dim_products")
+        first, second, third = (
+            row[0]
+            for row in con.sql(
+                "select product_id from dim_products order by product_id limit 3"
+            ).fetchall()
+        )
+        con.execute(
+            f"insert into dim_products select * from dim_products where product_id = '{first}'"
+        )
+        con.execute(
+            f"update dim_products set product_id = null where product_id in ('{second}', '{third}')"
+        )
+        failed = sorted(con.sql(sql).fetchall(), key=str)
+    assert failed == sorted([(first, 2), (None, 2)], key=str)

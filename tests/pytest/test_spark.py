@@ -359,10 +359,10 @@ def test_python_models_off_on_spark_session(dbt_ls_by_target: dict[str, dict[str
     } <= disabled
     # Every other test of the marts stays on (keys, counts, non-ML columns).
     assert {
-        "unique_fct_customer_segments_customer_id",
-        "unique_fct_review_sentiment_review_id",
-        "unique_fct_customer_churn_scores_customer_id",
-        "not_null_fct_churn_model_metrics_as_of_date",
+        "primary_key_fct_customer_segments_customer_id",
+        "primary_key_fct_review_sentiment_review_id",
+        "primary_key_fct_customer_churn_scores_customer_id",
+        "primary_key_fct_churn_model_metrics_as_of_date",
     } <= set(on_spark)
 
 

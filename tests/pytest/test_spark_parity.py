@@ -4,7 +4,7 @@ pyspark) is missing. Every Spark invocation runs in one process (spark_runs.py: 
 
 This project, `dbt build --target spark` of every mart that builds there, with everything
 upstream: models, seeds and data tests. Every test runs on DuckDB. The standard data tests
-(unique, not_null, relationships, accepted values, unique combinations) run on Spark once per
+(primary keys, relationships, accepted values, unique combinations) run on Spark once per
 kind, on a SQL mart: their SQL is one template whatever model and column they test, and their
 verdict on Spark follows from DuckDB's, since every mart is compared with DuckDB's row for row
 below (accepted ranges guard no SQL mart: they run on DuckDB only). The project's own tests
@@ -62,8 +62,8 @@ CONSUMER_MARTS = ["fct_orders", "dim_products", "audit_rejected_rows",
 CONSUMER_MART_SCHEMA = "shop_analytics_crm"
 #: Generic tests whose SQL is one template whatever model and column they test (see the
 #: docstring): on Spark each runs once, on the first SQL mart (by test name) it tests.
-TEMPLATE_TESTS = {"unique", "not_null", "relationships", "accepted_values", "accepted_range",
-                  "unique_combination_of_columns"}  # fmt: skip
+TEMPLATE_TESTS = {"primary_key", "unique", "not_null", "relationships", "accepted_values",
+                  "accepted_range", "unique_combination_of_columns"}  # fmt: skip
 #: The unit tests stay on DuckDB. A unit test feeds a model fixed rows and compares its output:
 #: it tests the model's logic, which the Spark build above runs on the sample, every SQL mart
 #: compared with DuckDB's row for row. On Spark the 41 of them cost 40 % of the build (each
@@ -101,7 +101,7 @@ def test_each_template_runs_once_on_spark(sample_build: Any) -> None:
     excluded = set(template_tests_left_to_duckdb(manifest))
     on_spark = [n for n in tests if n["name"] not in excluded]
     kinds = [generic_test_name(n) for n in on_spark]
-    for kind in ("unique", "not_null", "relationships", "accepted_values",
+    for kind in ("primary_key", "relationships", "accepted_values",
                  "unique_combination_of_columns"):  # fmt: skip
         assert kinds.count(kind) == 1, kind
     assert all(n["attached_node"].split(".")[-1] in SPARK_SQL_MARTS

@@ -41,7 +41,7 @@ def _has_primary_key_test(tests: list[dict[str, Any]]) -> bool:
     for test in tests:
         name = test["test_metadata"]["name"]
         column = test.get("column_name")
-        if name == "unique_combination_of_columns":
+        if name == "unique_combination_of_columns" or (name == "primary_key" and column):
             return True
         if name == "unique" and column:
             unique_columns.add(column)
@@ -74,7 +74,7 @@ def check_manifest(manifest: dict[str, Any]) -> list[str]:
             if not column.get("description", "").strip():
                 problems.append(f"{name}.{column_name}: column has no description")
         if not _has_primary_key_test(tests.get(unique_id, [])):
-            problems.append(f"{name}: no primary-key test (unique + not_null, or a combination)")
+            problems.append(f"{name}: no primary-key test (primary_key or a combination)")
     return problems
 
 
