@@ -18,10 +18,10 @@ import multiprocessing
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
-from typing import Any
 
 #: Imported once by the forkserver, then shared by every invocation it forks.
 PRELOAD = [
@@ -123,7 +123,10 @@ def run_python(code: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
     return _run_child(_execute, code, env, cwd)
 
 
-def _run_child(target: Any, payload: Any, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+def _run_child(
+    target: Callable[..., None], payload: object, env: dict[str, str], cwd: Path
+) -> tuple[int, str]:
+    """Exit code and output of target(payload, env, cwd, output file) in a forked child."""
     handle, name = tempfile.mkstemp(prefix="dbt-output-", suffix=".txt")
     os.close(handle)
     output = Path(name)

@@ -41,8 +41,9 @@ UNIT_TESTS_RUN_ELSEWHERE = ("--exclude", "test_type:unit")
 #: same tables (test_determinism compares builds on 1, 2 and 4 threads). None: the profile's.
 SUITE_DBT_THREADS: int | None = 1
 #: No log file for the suite's dbt invocations: what the tests read is dbt's output, which
-#: holds the file's info lines. Its info lines cost about a sixth of a small build's CPU time
-#: (online_retail_first10k, whole build: 20.5 and 20.6 CPU-s with them, 18.9 and 17.3 s
+#: holds the file's info lines. dbt formats every event for each logger before the level
+#: filter drops it: the info-level file cost about a tenth of a small build's CPU time
+#: (online_retail_first10k, whole build: 20.5 and 20.6 CPU-s with it, 18.9 and 17.3 s
 #: without, alternating runs, 2026-12-03); the debug level, dbt's default, costs more.
 NO_LOG_FILE = {"DBT_LOG_LEVEL_FILE": "none"}
 #: The dbt commands that run nodes, and so take `--threads`.

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import dbt_launcher
-from harness import PROJECT_DIR
+from harness import NO_LOG_FILE, PROJECT_DIR
 
 from crm_mining.bench.common import dbt_env
 
@@ -84,6 +84,7 @@ def test_dbt_parse_finds_every_macro_in_the_warm_caches(tmp_path: Path) -> None:
     env = {
         **os.environ,
         **dbt_env(tmp_path),
+        **NO_LOG_FILE,
         "DBT_PARTIAL_PARSE": "False",
         "PROJECT_UNDER_TEST": str(PROJECT_DIR),
     }

@@ -1,7 +1,8 @@
 """The `row_checks` generic test (tests/generic/row_checks.sql): a model's row-level rules (not
 null, ranges, accepted values, invariants) read in one scan. Its compiled SQL, run on a copy of
 the sample's warehouse with rows broken on purpose, names each broken rule with its row count,
-and finds nothing on the warehouse as built: folding the rules into one test lost none."""
+and finds nothing on the warehouse as built: folding the rules into one test lost none. The
+same for `primary_key` (tests/generic/primary_key.sql), a key's `unique` and `not_null`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import duckdb
 from conftest import DbtRun
 
 
-def compiled_row_checks(build: DbtRun, model: str, name: str = "*_row_checks") -> str:
-    """The compiled SQL of the row_checks test of `model` in the build's target (of the test
-    `name` where the model has several)."""
+def compiled_test(build: DbtRun, model: str, name: str = "*_row_checks") -> str:
+    """The compiled SQL of the data test `name` (a glob; by default the row_checks test) of
+    `model` in the build's target."""
     compiled = build.work_dir / "target" / "compiled"
     found = [
         path for path in compiled.rglob(f"{name}.sql") if f'"main"."{model}"\n' in path.read_text()
@@ -26,7 +27,7 @@ def compiled_row_checks(build: DbtRun, model: str, name: str = "*_row_checks") -
 def test_row_checks_name_every_broken_rule(sample_build: DbtRun, tmp_path: Path) -> None:
     copy = tmp_path / sample_build.db_path.name  # same file name: same catalog in the SQL
     shutil.copy(sample_build.db_path, copy)
-    sql = compiled_row_checks(sample_build, "dim_customers")
+    sql = compiled_test(sample_build, "dim_customers")
     with duckdb.connect(str(copy)) as con:
         assert con.sql(sql).fetchall() == []
         first, second = (
@@ -53,7 +54,7 @@ def test_row_checks_name_every_broken_rule(sample_build: DbtRun, tmp_path: Path)
 def test_not_null_rules_count_missing_values(sample_build: DbtRun, tmp_path: Path) -> None:
     copy = tmp_path / sample_build.db_path.name
     shutil.copy(sample_build.db_path, copy)
-    sql = compiled_row_checks(sample_build, "dim_products")
+    sql = compiled_test(sample_build, "dim_products")
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update dim_products set category = null "
@@ -69,7 +70,7 @@ def test_table_rules_fail_on_an_empty_table(sample_build: DbtRun, tmp_path: Path
     and the test passed."""
     copy = tmp_path / sample_build.db_path.name
     shutil.copy(sample_build.db_path, copy)
-    sql = compiled_row_checks(
+    sql = compiled_test(
         sample_build, "fct_customer_lifetime_value", "fct_customer_lifetime_value_row_checks"
     )
     with duckdb.connect(str(copy)) as con:
@@ -86,7 +87,7 @@ def test_primary_key_finds_duplicated_and_null_keys(sample_build: DbtRun, tmp_pa
     in one test; it fails with each duplicated value and the null key, with their rows."""
     copy = tmp_path / sample_build.db_path.name
     shutil.copy(sample_build.db_path, copy)
-    sql = compiled_row_checks(sample_build, "dim_products", "primary_key_dim_products_product_id")
+    sql = compiled_test(sample_build, "dim_products", "primary_key_dim_products_product_id")
     with duckdb.connect(str(copy)) as con:
         assert con.sql(sql).fetchall() == []
         # A copy without the contract's NOT NULL constraint, which DuckDB enforces.

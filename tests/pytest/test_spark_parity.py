@@ -66,9 +66,10 @@ TEMPLATE_TESTS = {"primary_key", "unique", "not_null", "relationships", "accepte
                   "accepted_range", "unique_combination_of_columns"}  # fmt: skip
 #: The unit tests stay on DuckDB. A unit test feeds a model fixed rows and compares its output:
 #: it tests the model's logic, which the Spark build above runs on the sample, every SQL mart
-#: compared with DuckDB's row for row. On Spark the 41 of them cost 40 % of the build (each
-#: describes its inputs, creates and drops a table: the build took 147 s with them and 95 and
-#: 109 s without, alone on the machine, 2026-12-03); all 41 passed there until then (5c4d81e).
+#: compared with DuckDB's row for row. On Spark the 41 of them took about a third of the build
+#: (151 of its 432 node-seconds; each describes its inputs, creates and drops a table: the
+#: build took 147 s with them and 95 and 109 s without, alone on the machine, 2026-12-03);
+#: all 41 passed there until then (5c4d81e).
 UNIT_TESTS_ON_DUCKDB = "test_type:unit"
 
 
