@@ -48,8 +48,9 @@ class Timing:
     seconds: float
     peak_rss_mb: float
     output: str
-    #: With a memory cap: the peak of the command's memory, each page counted once (MemoryCap).
-    peak_capped_mb: float | None = None
+    #: Run in a memory cgroup (MemoryCap, capped or not): the peak of the memory of the command
+    #: and of every process it started, each page counted once.
+    peak_cgroup_mb: float | None = None
     #: User + system CPU seconds of the command and of every process it started, including
     #: those that outlived it or their parent (dbt's sentiment workers, forked by a fork
     #: server that dbt does not wait for; see adopted_orphans): the work done, which the
@@ -124,7 +125,7 @@ def run_timed(
     """Run a command, return its wall time, the peak RSS of it and its children (Linux), and
     the CPU time they used, with that of the processes that outlived it (adopted_orphans).
 
-    memory_cap: run it in that cgroup (entered), under its hard limit.
+    memory_cap: run it in that cgroup (entered), under its hard limit if it has one.
     """
     start = time.perf_counter()
     with adopted_orphans() as orphans_cpu:
@@ -144,15 +145,15 @@ def run_timed(
     if process.returncode != 0:
         killed = (
             f" (killed: over the memory cap of {memory_cap.limit_bytes / 1024**3:.1f} GiB?)"
-            if memory_cap and process.returncode == -9
+            if memory_cap and memory_cap.limit_bytes is not None and process.returncode == -9
             else ""
         )
         raise RuntimeError(
             f"{' '.join(command)} failed ({process.returncode}){killed}:\n{output[-4000:]}"
         )
-    capped = memory_cap.peak_mb if memory_cap else None
+    cgroup_peak = memory_cap.peak_mb if memory_cap else None
     cpu_seconds = usage.ru_utime + usage.ru_stime + sum(orphans_cpu)
-    return Timing(seconds, usage.ru_maxrss / 1024.0, output, capped, cpu_seconds)
+    return Timing(seconds, usage.ru_maxrss / 1024.0, output, cgroup_peak, cpu_seconds)
 
 
 def dbt_env(work_dir: Path) -> dict[str, str]:

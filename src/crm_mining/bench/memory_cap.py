@@ -1,13 +1,14 @@
-"""A hard memory cap for one benchmarked command, and its peak memory with each page counted once.
+"""A memory cgroup for one benchmarked command: its peak memory with each page counted once, and
+optionally a hard cap.
 
 The peak RSS of a process (``ru_maxrss``) says little about a dbt build whose Python models
 start worker processes: a forked worker's RSS counts the pages it shares with its parent, and
 adding up the RSS of every process counts them twice or more. A Linux memory cgroup charges each
 page once, whoever maps it, and with a limit set the kernel enforces it: a command that needs
 more is killed (exit code -9). ``MemoryCap`` runs a command in a cgroup of its own (v1 or v2,
-root only), samples the cgroup's anonymous memory (what a process allocates, not the page cache
-of the files it reads and writes, which the kernel reclaims before it kills anything) and
-reports the largest sample.
+root only), with a limit or without one (measuring only), samples the cgroup's anonymous
+memory (what a process allocates, not the page cache of the files it reads and writes, which
+the kernel reclaims before it kills anything) and reports the largest sample.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ def unavailable_reason() -> str | None:
 
 @dataclass
 class MemoryCap:
-    """A memory cgroup limited to limit_bytes: ``preexec`` puts a child process in it (pass it
-    to subprocess.Popen's preexec_fn), ``peak_mb`` is the largest sample of its anonymous memory
-    since ``__enter__``."""
+    """A memory cgroup limited to limit_bytes (None: no limit, it only measures): ``preexec``
+    puts a child process in it (pass it to subprocess.Popen's preexec_fn), ``peak_mb`` is the
+    largest sample of its anonymous memory since ``__enter__``."""
 
-    limit_bytes: int
+    limit_bytes: int | None
     peak_mb: float = 0.0
     path: Path = field(init=False)
     version: int = field(init=False)
@@ -74,7 +75,9 @@ class MemoryCap:
         self.path = root / f"crm_mining_bench_{os.getpid()}"
         self.path.mkdir(exist_ok=True)
         limit_file = "memory.max" if self.version == 2 else "memory.limit_in_bytes"
-        (self.path / limit_file).write_text(str(self.limit_bytes))
+        unlimited = "max" if self.version == 2 else "-1"
+        limit = unlimited if self.limit_bytes is None else str(self.limit_bytes)
+        (self.path / limit_file).write_text(limit)
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
