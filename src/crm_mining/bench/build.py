@@ -77,8 +77,8 @@ def peak_note(timings: list[Timing]) -> tuple[float, str]:
         largest_process = max(timing.peak_rss_mb for timing in timings)
         return (
             max(timing.peak_cgroup_mb or 0.0 for timing in timings),
-            "peak: the whole build's memory, each page counted once (its cgroup's anonymous"
-            f" memory, sampled every {SAMPLE_SECONDS:g} s; the largest process alone"
+            "peak: the whole build's resident memory, each page counted once (its cgroup's,"
+            f" sampled every {SAMPLE_SECONDS:g} s; the largest process alone"
             f" {largest_process:,.0f} MB)",
         )
     return max(timing.peak_rss_mb for timing in timings), "peak: RSS of the largest process"

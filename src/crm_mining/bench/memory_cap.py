@@ -6,9 +6,11 @@ start worker processes: a forked worker's RSS counts the pages it shares with it
 adding up the RSS of every process counts them twice or more. A Linux memory cgroup charges each
 page once, whoever maps it, and with a limit set the kernel enforces it: a command that needs
 more is killed (exit code -9). ``MemoryCap`` runs a command in a cgroup of its own (v1 or v2,
-root only), with a limit or without one (measuring only), samples the cgroup's anonymous
-memory (what a process allocates, not the page cache of the files it reads and writes, which
-the kernel reclaims before it kills anything) and reports the largest sample.
+root only), with a limit or without one (measuring only), samples the cgroup's resident memory
+and reports the largest sample: its anonymous memory (what a process allocates) and the file
+pages its processes map (their shared libraries, DuckDB's and Python's among them), each page
+once, as a process's RSS counts them; not the page cache of the files it reads and writes,
+which the kernel reclaims before it kills anything.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def unavailable_reason() -> str | None:
 class MemoryCap:
     """A memory cgroup limited to limit_bytes (None: no limit, it only measures): ``preexec``
     puts a child process in it (pass it to subprocess.Popen's preexec_fn), ``peak_mb`` is the
-    largest sample of its anonymous memory since ``__enter__``."""
+    largest sample of its resident memory since ``__enter__``."""
 
     limit_bytes: int | None
     peak_mb: float = 0.0
@@ -86,18 +88,20 @@ class MemoryCap:
         """Runs in the child between fork and exec: moves it into the cgroup."""
         (self.path / "cgroup.procs").write_text(str(os.getpid()))
 
-    def anonymous_bytes(self) -> int:
-        """The cgroup's anonymous memory now (v1: total_rss, v2: anon)."""
-        key = "anon" if self.version == 2 else "total_rss"
+    def resident_bytes(self) -> int:
+        """The cgroup's resident memory now: anonymous and mapped file pages (v1: total_rss
+        and total_mapped_file, v2: anon and file_mapped)."""
+        keys = {"anon", "file_mapped"} if self.version == 2 else {"total_rss", "total_mapped_file"}
+        total = 0
         for line in (self.path / "memory.stat").read_text().splitlines():
             name, _, value = line.partition(" ")
-            if name == key:
-                return int(value)
-        return 0
+            if name in keys:
+                total += int(value)
+        return total
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, self.anonymous_bytes() / 1024**2)
+            self.peak_mb = max(self.peak_mb, self.resident_bytes() / 1024**2)
             time.sleep(SAMPLE_SECONDS)
 
     def __exit__(self, *exc: object) -> None:
