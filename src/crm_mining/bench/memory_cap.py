@@ -10,7 +10,9 @@ root only), with a limit or without one (measuring only), samples the cgroup's r
 and reports the largest sample: its anonymous memory (what a process allocates) and the file
 pages its processes map (their shared libraries, DuckDB's and Python's among them), each page
 once, as a process's RSS counts them; not the page cache of the files it reads and writes,
-which the kernel reclaims before it kills anything.
+which the kernel reclaims before it kills anything. A file page is charged to the cgroup that
+first brought it into memory: libraries already loaded by other processes when the command
+starts are not in its figure (crm_mining.bench.build.peak_note also takes the largest RSS).
 """
 
 from __future__ import annotations
