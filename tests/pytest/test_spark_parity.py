@@ -69,7 +69,7 @@ TEMPLATE_TESTS = {"primary_key", "unique", "not_null", "relationships", "accepte
 #: compared with DuckDB's row for row. On Spark the 41 of them took about a third of the build
 #: (151 of its 432 node-seconds; each describes its inputs, creates and drops a table: the
 #: build took 147 s with them and 95 and 109 s without, alone on the machine, 2026-12-03);
-#: all 41 passed there until then (5c4d81e).
+#: all 41 passed there until then (5c4d81e), and again when run there by hand (7bd5f76).
 UNIT_TESTS_ON_DUCKDB = "test_type:unit"
 
 

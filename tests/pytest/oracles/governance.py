@@ -74,7 +74,9 @@ def check_manifest(manifest: dict[str, Any]) -> list[str]:
             if not column.get("description", "").strip():
                 problems.append(f"{name}.{column_name}: column has no description")
         if not _has_primary_key_test(tests.get(unique_id, [])):
-            problems.append(f"{name}: no primary-key test (primary_key or a combination)")
+            problems.append(
+                f"{name}: no primary-key test (primary_key, unique + not_null, or a combination)"
+            )
     return problems
 
 
