@@ -1,6 +1,6 @@
 {#- Data test: every customer gets ranks 1..n, n = min(top_n, products they can be offered). -#}
 {% test crm_recommendation_ranks_complete(
-    model, basket_model, top_n=none, among_bought=false, lines_model=none
+    model, basket_model, top_n=none, among_bought=false, lines_model=none, customers_model=none
 ) %}
 {% set top_n = var('reco_top_n') if top_n is none else top_n -%}
     {#-
@@ -9,7 +9,10 @@
         with among_bought, n = min(top_n, products they bought); top_n defaults to the var
         reco_top_n. With lines_model (customer_id, product_id, quantity), the products whose
         lines there sum to a quantity of 0 or less (returned in full) are not counted as
-        bought (among_bought only).
+        bought (among_bought only). With customers_model (customer_id), its customers are
+        the ones checked, those absent from basket_model having bought none of its products
+        (every buyer gets a list of new products, one who bought only what basket_model
+        leaves out included).
     -#}
     with
 
@@ -64,6 +67,29 @@
         from baskets
     ),
 
+    {% if customers_model is not none -%}
+    customers as (
+        select * from {{ customers_model }}
+    ),
+
+    basket_product_counts as (
+        select
+            customer_id,
+            count(distinct product_id) as bought_product_count
+        from baskets
+        where customer_id is not null
+        group by customer_id
+    ),
+
+    customer_product_counts as (
+        select
+            customers.customer_id,
+            coalesce(basket_product_counts.bought_product_count, 0) as bought_product_count
+        from customers
+        left join basket_product_counts
+            on customers.customer_id = basket_product_counts.customer_id
+    ),
+    {%- else -%}
     customer_product_counts as (
         select
             customer_id,
@@ -72,6 +98,7 @@
         where customer_id is not null
         group by customer_id
     ),
+    {%- endif %}
 
     recommendation_counts as (
         select

@@ -1,7 +1,10 @@
 """Onboarding: the UCI "Online Retail" export to the project's flat input layout.
 
     python scripts/onboarding/online_retail.py SOURCE.csv OUT_DIR
-    dbt build --vars '{data_dir: OUT_DIR}'
+    dbt build --vars '{data_dir: OUT_DIR, non_product_ids: [POST, DOT, C2, M, ...]}'
+
+(non_product_ids: NON_PRODUCT_IDS below, the stock codes that are no goods: their lines stay
+in orders and revenue, and they stay out of the rules and of every recommendation list.)
 
 Python: `convert(source, out_dir) -> {"transactions": rows, "customers": rows}` writes
 OUT_DIR/transactions.csv and OUT_DIR/customers.csv (OUT_DIR is created; write into a folder
@@ -61,6 +64,27 @@ from crm_mining.onboarding import run_converter
 
 #: Customer ids meaning "no customer" (a guest order), compared after trimming, in upper case.
 GUEST_TOKENS = frozenset({"", "NA", "NAN", "NULL"})
+
+#: StockCodes of the Online Retail data that are no goods (postage, carriage, fees, manual
+#: adjustments, discounts, samples, gift vouchers): the value of the var non_product_ids.
+NON_PRODUCT_IDS = (
+    "POST",
+    "DOT",
+    "C2",
+    "M",
+    "m",
+    "D",
+    "S",
+    "B",
+    "BANK CHARGES",
+    "AMAZONFEE",
+    "CRUK",
+    "gift_0001_10",
+    "gift_0001_20",
+    "gift_0001_30",
+    "gift_0001_40",
+    "gift_0001_50",
+)
 
 TRANSACTION_COLUMNS = [
     "order_id",

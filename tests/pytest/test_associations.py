@@ -29,10 +29,18 @@ FLAT_COLUMNS = ["order_id", "customer_id", "order_date", "product_id", "quantity
 
 
 def mlxtend_pair_rules(
-    baskets: pd.DataFrame, min_support: float, min_confidence: float, min_pair_count: int
+    baskets: pd.DataFrame,
+    min_support: float,
+    min_confidence: float,
+    min_pair_count: int,
+    all_orders: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Single-item rules X -> Y by mlxtend (fpgrowth on itemsets of length <= 2)."""
-    transactions = baskets.groupby("order_id")["product_id"].apply(list).tolist()
+    """Single-item rules X -> Y by mlxtend (fpgrowth on itemsets of length <= 2). all_orders:
+    the baskets counted (an order absent from baskets counts as an empty one); default: the
+    orders of baskets."""
+    products = baskets.groupby("order_id")["product_id"].apply(list)
+    orders = products.index.tolist() if all_orders is None else all_orders
+    transactions = [products.get(order, []) for order in orders]
     encoder = TransactionEncoder()
     onehot = pd.DataFrame(
         encoder.fit(transactions).transform(transactions), columns=encoder.columns_

@@ -338,6 +338,18 @@ def test_input_null_values_must_be_a_list(tmp_path: Path) -> None:
     ) in " ".join(run.output.split())
 
 
+def test_non_product_ids_must_be_a_list(tmp_path: Path) -> None:
+    """A single id written without its list would be read letter by letter: it stops dbt."""
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    dbt_vars = {"data_dir": str(data_dir), "non_product_ids": "POST"}
+    run = run_dbt(["compile", "--select", "int_basket_products_filtered"], tmp_path, dbt_vars)
+    assert not run.ok
+    assert (
+        "crm_mining: var non_product_ids must be a list of product ids (non-empty texts), e.g."
+        " ['POST', 'M'], or []; got POST."
+    ) in " ".join(run.output.split())
+
+
 def test_parquet_input_gives_the_same_tables_as_csv(
     tmp_path: Path, normalized_csv_run: DbtRun
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -225,6 +226,57 @@ def test_bakery_rules_equal_mlxtend_without_customers(
     )
     assert len(expected) > 100
     assert_same_rules(run.df("fct_item_pair_associations"), expected)
+
+
+def test_online_retail_postage_and_fees_are_no_products(
+    dataset_build: Callable[[str], DbtRun], tmp_path: Path
+) -> None:
+    """The first 10k Online Retail lines, built with the converter's non_product_ids: postage,
+    carriage, fees and manual lines keep their revenue (dim_products, summed in pandas from
+    the converted file by the documented rules) and are in no rule, recommendation or
+    buy-again list; the product rules equal mlxtend's on the baskets without them, every
+    purchase order still counted (an order of postage alone is an empty basket)."""
+    from test_associations import assert_same_rules, mlxtend_pair_rules
+
+    from scripts.onboarding.online_retail import NON_PRODUCT_IDS, convert
+
+    run = real("online_retail_first10k", dataset_build)
+    listed = set(NON_PRODUCT_IDS)
+    products = run.df("select product_id, is_non_product, net_revenue from dim_products")
+    flagged = products[products["is_non_product"]].set_index("product_id")["net_revenue"]
+    assert set(flagged.index) == {"POST", "M", "C2", "BANK CHARGES"}
+    assert set(products.loc[~products["is_non_product"], "product_id"]).isdisjoint(listed)
+
+    convert(shared_dataset(DATASETS["online_retail_first10k"].source or ""), tmp_path)
+    lines = pd.read_csv(
+        tmp_path / "transactions.csv", dtype=str, keep_default_na=False
+    ).drop_duplicates()
+    lines = lines[lines["product_id"].isin(listed) & (lines["unit_price"].astype(float) > 0)]
+    amounts = lines["quantity"].astype(int) * lines["unit_price"].map(Decimal)
+    expected = amounts.groupby(lines["product_id"]).sum()
+    assert {k: Decimal(str(v)) for k, v in flagged.items()} == dict(expected)
+
+    for mart, columns in [
+        ("fct_item_pair_associations", ["antecedent_product_id", "consequent_product_id"]),
+        ("fct_customer_recommendations", ["product_id"]),
+        ("fct_customer_buy_again", ["product_id"]),
+    ]:
+        listed_ids = run.df(f"select {', '.join(columns)} from {mart}").stack()
+        assert len(listed_ids) > 0, mart
+        assert set(listed_ids).isdisjoint(listed), mart
+
+    baskets = baskets_of(run)
+    orders = run.df("select order_id from fct_orders where is_purchase_order")["order_id"]
+    assert baskets["product_id"].isin(listed).any()
+    reco = Settings.from_project(PROJECT_DIR)
+    expected_rules = mlxtend_pair_rules(
+        baskets[~baskets["product_id"].isin(listed)],
+        reco.min_support,
+        reco.min_confidence,
+        reco.min_pair_count,
+        all_orders=orders.tolist(),
+    )
+    assert_same_rules(run.df("fct_item_pair_associations"), expected_rules)
 
 
 def test_alexa_sentiment_rises_with_the_stars(dataset_build: Callable[[str], DbtRun]) -> None:

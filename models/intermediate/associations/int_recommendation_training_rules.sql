@@ -5,7 +5,7 @@
 with
 
 basket_products as (
-    select * from {{ ref('int_basket_products_deduplicated') }}
+    select * from {{ ref('int_basket_products_filtered') }}
 ),
 
 holdout_orders as (

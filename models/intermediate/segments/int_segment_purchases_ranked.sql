@@ -1,6 +1,7 @@
 {#-
     One row per segment of int_customers_segmented: its top category (share of the segment's
-    purchase spend) and its three top categories and three top products as text.
+    purchase spend) and its three top categories and three top products as text (products of
+    the var non_product_ids left out of the products, kept in the spend).
 -#}
 with
 
@@ -69,6 +70,8 @@ products_ranked as (
             order by count(distinct customer_id) desc, sum(line_amount) desc, product_id asc
         ) as product_rank
     from segment_purchase_lines
+    -- postage and fees (var non_product_ids) count in the spend, not among the products
+    where not {{ crm_is_non_product('product_id') }}
     group by segment_id, product_id, product_name
 ),
 

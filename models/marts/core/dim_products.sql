@@ -39,6 +39,7 @@ products_joined as (
         products.category,
         products.list_price,
         products.is_in_product_catalog,
+        {{ crm_is_non_product('products.product_id') }} as is_non_product,
         coalesce(orders_per_product.order_count, 0) as order_count,
         coalesce(sales_per_product.purchased_quantity, 0) as purchased_quantity,
         coalesce(sales_per_product.returned_quantity, 0) as returned_quantity,
