@@ -149,8 +149,17 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     chosen = evaluation[evaluation["is_chosen"]].set_index("recommendation_target")["method"]
     recommendations = run.df("fct_customer_recommendations")
     assert set(recommendations["method"]) == {chosen["new_products"]}
-    expected = oracle.recommendations(baskets, reco)[chosen["new_products"]]
+    # every buyer, and the kept customers of the customers input who never bought (signups)
+    signups = set(
+        run.df("select customer_id from int_customers_validated where row_status = 'kept'")[
+            "customer_id"
+        ]
+    ) - set(baskets["customer_id"].dropna())
+    assert signups, "the build should have customers without a purchase"
+    recipients = sorted(set(baskets["customer_id"].dropna()) | signups)
+    expected = oracle.recommendations(baskets, reco, recipients)[chosen["new_products"]]
     assert_same_lists(recommendations, expected, "fct_customer_recommendations")
+    assert set(recommendations.query("customer_id in @signups")["reason"]) == {"popular"}
     buy_again = run.df("fct_customer_buy_again")
     assert set(buy_again["method"]) == {chosen["repeat_purchases"]}
     returned = oracle.returned_in_full(lines)
