@@ -10,9 +10,9 @@
         reco_top_n. With lines_model (customer_id, product_id, quantity), the products whose
         lines there sum to a quantity of 0 or less (returned in full) are not counted as
         bought (among_bought only). With customers_model (customer_id), its customers are
-        the ones checked, those absent from basket_model having bought none of its products
-        (every buyer gets a list of new products, one who bought only what basket_model
-        leaves out included).
+        the ones checked, those absent from basket_model having bought none of its products:
+        every customer of it gets a list of new products, a signup who never bought and a
+        buyer of only what basket_model leaves out (non_product_ids) included.
     -#}
     with
 
