@@ -7,9 +7,10 @@
         Fails with the customers (of basket_model, guests aside) whose list is not exactly the
         ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never bought), or,
         with among_bought, n = min(top_n, products they bought); top_n defaults to the var
-        reco_top_n. With lines_model (customer_id, product_id, quantity), the products whose
-        lines there sum to a quantity of 0 or less (returned in full) are not counted as
-        bought (among_bought only). With customers_model (customer_id), its customers are
+        reco_top_n. With lines_model (customer_id, product_id, quantity): among_bought, the
+        products whose lines there sum to a quantity of 0 or less (returned in full) are not
+        counted as bought; otherwise the products of basket_model a customer has a return
+        line of (quantity < 0) are not offered, as those bought. With customers_model (customer_id), its customers are
         the ones checked, those absent from basket_model having bought none of its products:
         every customer of it gets a list of new products, a signup who never bought and a
         buyer of only what basket_model leaves out (non_product_ids) included.
@@ -67,6 +68,35 @@
         from baskets
     ),
 
+    {% if not among_bought and lines_model is not none -%}
+    -- new products: what a customer returned is not offered either
+    return_lines as (
+        select * from {{ lines_model }}
+    ),
+
+    customer_products_taken as (
+        select
+            customer_id,
+            product_id
+        from baskets
+        union
+        select
+            return_lines.customer_id,
+            return_lines.product_id
+        from return_lines
+        where
+            return_lines.quantity < 0
+            and return_lines.product_id in (select baskets.product_id from baskets)
+    ),
+    {%- else -%}
+    customer_products_taken as (
+        select
+            customer_id,
+            product_id
+        from baskets
+    ),
+    {%- endif %}
+
     {% if customers_model is not none -%}
     customers as (
         select * from {{ customers_model }}
@@ -76,7 +106,7 @@
         select
             customer_id,
             count(distinct product_id) as bought_product_count
-        from baskets
+        from customer_products_taken
         where customer_id is not null
         group by customer_id
     ),
@@ -94,7 +124,7 @@
         select
             customer_id,
             count(distinct product_id) as bought_product_count
-        from baskets
+        from customer_products_taken
         where customer_id is not null
         group by customer_id
     ),

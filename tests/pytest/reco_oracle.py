@@ -103,6 +103,13 @@ def returned_in_full(lines: pd.DataFrame, left_out_orders: frozenset = frozenset
     return set(net[net <= 0].index)
 
 
+def returned_pairs(lines: pd.DataFrame, left_out_orders: frozenset = frozenset()) -> set:
+    """(customer_id, product_id) pairs with a return line (quantity < 0) outside
+    left_out_orders, the purchase in the data or not: never offered as new."""
+    returns = lines[(lines["quantity"] < 0) & ~lines["order_id"].isin(left_out_orders)]
+    return set(zip(returns["customer_id"], returns["product_id"], strict=True))
+
+
 def _distinct(baskets: pd.DataFrame) -> pd.DataFrame:
     return baskets[["order_id", "product_id", "customer_id", "ordered_at"]].drop_duplicates(
         ["order_id", "product_id"]
@@ -303,10 +310,12 @@ def recommendations(
     settings: Settings,
     customers: list | None = None,
     rules: pd.DataFrame | None = None,
+    returned: set | frozenset = frozenset(),
 ) -> dict[str, pd.DataFrame]:
     """Every method's new-product lists (LIST_COLUMNS, reason 'popular' for popularity) for
     `customers` (default: every customer), learnt from `baskets`; rules default to
-    pair_rules of the baskets with the settings' thresholds."""
+    pair_rules of the baskets with the settings' thresholds; `returned` (returned_pairs):
+    offered no more than what was bought."""
     purchases = customer_products(baskets)
     if customers is None:
         customers = sorted(purchases["customer_id"].unique())
@@ -318,6 +327,7 @@ def recommendations(
     similarities = item_similarities(histories, settings.cf_shrinkage, settings.cf_neighbours)
     neighbours = _neighbours(rules, similarities, settings.top_n)
     bought = set(zip(purchases["customer_id"], purchases["product_id"], strict=True))
+    bought |= set(returned)
     recipients = histories[histories["customer_id"].isin(set(customers))]
     scored = _scored(recipients, neighbours, bought)
     ranked_products = popularity(baskets)
@@ -393,8 +403,9 @@ def evaluation(
         target = "repeat_purchases" if (customer, product) in known else "new_products"
         relevant[target].setdefault(customer, set()).add(product)
 
+    sent_back = returned_pairs(order_lines, frozenset(hidden["order_id"]))
     lists = {
-        "new_products": recommendations(training, settings, customers),
+        "new_products": recommendations(training, settings, customers, returned=sent_back),
         "repeat_purchases": buy_again(training, settings, returned, customers),
     }
     forced = {"new_products": settings.method, "repeat_purchases": settings.buy_again_method}

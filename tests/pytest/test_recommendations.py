@@ -133,8 +133,11 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     customers = sorted(hidden["customer_id"])
     lines = lines_of(run)
     training_returned = oracle.returned_in_full(lines, frozenset(hidden["order_id"]))
+    training_sent_back = oracle.returned_pairs(lines, frozenset(hidden["order_id"]))
     expected_lists = {
-        "new_products": oracle.recommendations(training, reco, customers),
+        "new_products": oracle.recommendations(
+            training, reco, customers, returned=training_sent_back
+        ),
         "repeat_purchases": oracle.buy_again(training, reco, training_returned, customers),
     }
     lists = evaluation_lists(run)
@@ -157,7 +160,9 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     ) - set(baskets["customer_id"].dropna())
     assert signups, "the build should have customers without a purchase"
     recipients = sorted(set(baskets["customer_id"].dropna()) | signups)
-    expected = oracle.recommendations(baskets, reco, recipients)[chosen["new_products"]]
+    expected = oracle.recommendations(
+        baskets, reco, recipients, returned=oracle.returned_pairs(lines)
+    )[chosen["new_products"]]
     assert_same_lists(recommendations, expected, "fct_customer_recommendations")
     assert set(recommendations.query("customer_id in @signups")["reason"]) == {"popular"}
     buy_again = run.df("fct_customer_buy_again")

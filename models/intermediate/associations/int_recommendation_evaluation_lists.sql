@@ -1,9 +1,10 @@
 {#-
     The lists of every method for the customers of the offline evaluation, made from every
     order but the hidden last ones (leave-last-out): one row per target, method, customer and
-    listed product. New products (never bought before): popularity, association_rules, item_cf and
-    blend. Repeat purchases (bought before): popularity and buy_again. Same macros as
-    fct_customer_recommendations and fct_customer_buy_again, on the training baskets.
+    listed product. New products (never bought nor returned before): popularity,
+    association_rules, item_cf and blend. Repeat purchases (bought before): popularity and
+    buy_again. Same macros as fct_customer_recommendations and fct_customer_buy_again, on the
+    training baskets.
 -#}
 with
 
@@ -30,6 +31,10 @@ recent_products as (
 training_similarities as (
     select * from {{ ref('int_product_similarities') }}
     where context = 'evaluation'
+),
+
+returned_products as (
+    select * from {{ ref('int_customer_returned_products_numbered') }}
 ),
 
 training_products as (
@@ -66,6 +71,22 @@ holdout_customers as (
     select distinct customer_number from training_purchases
 ),
 
+-- never offered as new: what the customer bought or sent back before the hidden order
+training_not_new as (
+    select
+        customer_number,
+        product_number
+    from training_purchases
+    union
+    select
+        returned_products.customer_number,
+        returned_products.product_number
+    from returned_products
+    inner join holdout_customers
+        on returned_products.customer_number = holdout_customers.customer_number
+    where returned_products.has_training_return
+),
+
 new_product_methods as (
     {#- The blend is made from the lists of the others. #}
     {{ crm_recommendation_method_rows('new_products', exclude=['blend']) }}
@@ -81,13 +102,13 @@ neighbours as (
 
 scores as (
     {{ crm_neighbour_scores(
-        'recent_products', 'neighbours', 'training_purchases', 'new_product_methods'
+        'recent_products', 'neighbours', 'training_not_new', 'new_product_methods'
     ) }}
 ),
 
 new_product_lists as (
     {{ crm_new_product_lists(
-        'holdout_customers', 'training_purchases', 'training_products', 'scores',
+        'holdout_customers', 'training_not_new', 'training_products', 'scores',
         'new_product_methods'
     ) }}
 ),

@@ -56,11 +56,21 @@ methods as (
         on chosen_method.method = method_components.method
 ),
 
+returned_products as (
+    select * from {{ ref('int_customer_returned_products_numbered') }}
+),
+
+-- never offered as new: what the customer bought, or sent back (bought before the data)
 bought as (
     select
         customer_number,
         product_number
     from customer_products
+    union
+    select
+        customer_number,
+        product_number
+    from returned_products
 ),
 
 neighbours as (
