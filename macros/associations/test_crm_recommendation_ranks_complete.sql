@@ -73,12 +73,14 @@
     return_lines as (
         select * from {{ lines_model }}
     ),
+    {%- endif %}
 
     customer_products_taken as (
         select
             customer_id,
             product_id
         from baskets
+        {%- if not among_bought and lines_model is not none %}
         union
         select
             return_lines.customer_id,
@@ -87,46 +89,34 @@
         where
             return_lines.quantity < 0
             and return_lines.product_id in (select baskets.product_id from baskets)
+        {%- endif %}
     ),
-    {%- else -%}
-    customer_products_taken as (
+
+    taken_counts as (
         select
             customer_id,
-            product_id
-        from baskets
+            count(distinct product_id) as bought_product_count
+        from customer_products_taken
+        where customer_id is not null
+        group by customer_id
     ),
-    {%- endif %}
 
     {% if customers_model is not none -%}
     customers as (
         select * from {{ customers_model }}
     ),
 
-    basket_product_counts as (
-        select
-            customer_id,
-            count(distinct product_id) as bought_product_count
-        from customer_products_taken
-        where customer_id is not null
-        group by customer_id
-    ),
-
     customer_product_counts as (
         select
             customers.customer_id,
-            coalesce(basket_product_counts.bought_product_count, 0) as bought_product_count
+            coalesce(taken_counts.bought_product_count, 0) as bought_product_count
         from customers
-        left join basket_product_counts
-            on customers.customer_id = basket_product_counts.customer_id
+        left join taken_counts
+            on customers.customer_id = taken_counts.customer_id
     ),
     {%- else -%}
     customer_product_counts as (
-        select
-            customer_id,
-            count(distinct product_id) as bought_product_count
-        from customer_products_taken
-        where customer_id is not null
-        group by customer_id
+        select * from taken_counts
     ),
     {%- endif %}
 
