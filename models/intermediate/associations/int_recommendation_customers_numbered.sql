@@ -19,40 +19,27 @@ holdout_orders as (
 ),
 
 buyers as (
-    select distinct
-        customer_id,
-        1 as is_buyer
+    select customer_id
     from orders
     where is_purchase_order and customer_id is not null
 ),
 
 customer_file_rows as (
-    select
-        customer_id,
-        0 as is_buyer
+    select customer_id
     from customers_validated
     where row_status = 'kept'
 ),
 
-customer_sources as (
-    select * from buyers
-    union all
-    select * from customer_file_rows
-),
-
 customers as (
-    select
-        customer_id,
-        max(is_buyer) = 1 as has_purchase
-    from customer_sources
-    group by customer_id
+    select customer_id from buyers
+    union
+    select customer_id from customer_file_rows
 ),
 
 customers_numbered as (
     select
         customers.customer_id,
         row_number() over (order by customers.customer_id) as customer_number,
-        customers.has_purchase,
         holdout_orders.customer_id is not null as is_holdout_customer
     from customers
     left join holdout_orders
