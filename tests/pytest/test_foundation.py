@@ -327,27 +327,34 @@ def test_orders_dated_before_min_order_date_are_rejected(tmp_path: Path) -> None
     assert [str(d) for _, d in kept.rows(first_orders)] == ["0011-03-10", "0001-01-01"]
 
 
-def test_input_null_values_must_be_a_list(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("var", "value", "model", "message"),
+    [
+        (
+            "input_null_values",
+            "NULL",
+            "stg_crm__orders",
+            "crm_mining: var input_null_values must be a list of non-empty texts, e.g. ['NULL',"
+            " 'NA'], or []; got NULL.",
+        ),
+        (
+            "non_product_ids",
+            "POST",
+            "int_basket_products_filtered",
+            "crm_mining: var non_product_ids must be a list of product ids (non-empty texts),"
+            " e.g. ['POST', 'M'], or []; got POST.",
+        ),
+    ],
+)
+def test_list_vars_must_be_lists(
+    tmp_path: Path, var: str, value: str, model: str, message: str
+) -> None:
+    """A single value written without its list would be read letter by letter: it stops dbt."""
     data_dir = normalized_dir(tmp_path / "data", with_optional=False)
-    dbt_vars = {"data_dir": str(data_dir), "input_null_values": "NULL"}
-    run = run_dbt(["compile", "--select", "stg_crm__orders"], tmp_path, dbt_vars)
+    dbt_vars = {"data_dir": str(data_dir), var: value}
+    run = run_dbt(["compile", "--select", model], tmp_path, dbt_vars)
     assert not run.ok
-    assert (
-        "crm_mining: var input_null_values must be a list of non-empty texts, e.g. ['NULL',"
-        " 'NA'], or []; got NULL."
-    ) in " ".join(run.output.split())
-
-
-def test_non_product_ids_must_be_a_list(tmp_path: Path) -> None:
-    """A single id written without its list would be read letter by letter: it stops dbt."""
-    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
-    dbt_vars = {"data_dir": str(data_dir), "non_product_ids": "POST"}
-    run = run_dbt(["compile", "--select", "int_basket_products_filtered"], tmp_path, dbt_vars)
-    assert not run.ok
-    assert (
-        "crm_mining: var non_product_ids must be a list of product ids (non-empty texts), e.g."
-        " ['POST', 'M'], or []; got POST."
-    ) in " ".join(run.output.split())
+    assert message in " ".join(run.output.split())
 
 
 def test_parquet_input_gives_the_same_tables_as_csv(
