@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from oracles import nbd as nbd_oracle
 
 from crm_mining.clv import bgnbd, gamma_gamma
 from crm_mining.clv.evaluation import (
@@ -110,6 +111,35 @@ def test_all_purchases_on_one_day() -> None:
     row, scores = run(frame, ClvSettings(365, 0.1, 1))
     assert_bgnbd_fallback(row, scores, "0 customers with a repeat purchase day, fewer than the 1")
     assert row["baseline_predicted_purchases"] == 0.0  # T = 0: past rate taken as 0
+
+
+def test_nobody_drops_out_gives_the_nbd_limit() -> None:
+    """Purchases of a Gamma-Poisson process in which nobody drops out (planted r 0.8, alpha 40
+    per day): the BG/NBD likelihood rises towards a -> 0 and has no interior maximum. The fit is
+    kept as a limit fit whose predictions are the NBD's, fitted from its own formulas."""
+    rng = np.random.default_rng(5)
+    n = 2000
+    rates = rng.gamma(0.8, 1 / 40.0, n)
+    ages = rng.integers(60, 730, n).astype(float)
+    x, t_x = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        days = np.unique(np.round(rng.uniform(0.0, ages[i], rng.poisson(rates[i] * ages[i]))))
+        x[i], t_x[i] = len(days), days.max(initial=0.0)
+    fit = bgnbd.fit_bgnbd(x, t_x, ages, 10)
+    assert fit.params is not None and not fit.is_converged
+    assert fit.message.startswith("no interior maximum")
+    assert "(nobody drops out)" in fit.message
+    r, alpha = nbd_oracle.fit_nbd(x, ages)
+    assert r == pytest.approx(0.8, rel=0.1) and alpha == pytest.approx(40.0, rel=0.15)
+    expected = nbd_oracle.expected_purchases(r, alpha, 365.0, x, ages)
+    predicted = bgnbd.expected_purchases(fit.params, 365.0, x, t_x, ages)
+    assert np.allclose(predicted, expected, rtol=1e-4, atol=1e-4)
+    assert np.all(bgnbd.probability_alive(fit.params, x, t_x, ages) > 1 - 1e-6)
+    # Through the marts' helpers: the reason is kept beside the parameters, every score filled.
+    row, scores = run(summary(x.tolist(), t_x.tolist(), ages.tolist()))
+    assert not row["is_bgnbd_converged"] and row["bgnbd_fallback_reason"] == fit.message
+    assert row["bgnbd_r"] == fit.params.r
+    assert scores["predicted_clv"].notna().all() and scores["clv_tier"].notna().all()
 
 
 def test_optimiser_not_converging(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, DbtRun, shared_dataset
+from oracles import nbd as nbd_oracle
 from oracles import rfm as rfm_oracle
 from oracles.rfm import ALL_COLUMNS, assert_same_rfm, kept_lines
 from reco_oracle import Settings, baskets_of
@@ -192,6 +193,32 @@ def test_online_retail_reconciles_with_the_raw_file(dataset_build: Callable[[str
     assert len(cancellations) > 0 and not cancellations["is_purchase_order"].any()
     assert (mart.loc[mart["monetary"] <= 0, "m_score"] == 1).all()
     assert (mart["monetary"] <= 0).any()
+
+
+def test_online_retail_clv_is_the_no_dropout_limit(dataset_build: Callable[[str], DbtRun]) -> None:
+    """On Online Retail the BG/NBD likelihood has no interior maximum: it rises as the dropout
+    probability goes to 0. The limit fit's predictions are the NBD's (nobody drops out), fitted
+    here from its own formulas on the mart's summary: every buyer gets a CLV."""
+    run = real("online_retail_random20k", dataset_build)
+    metrics = run.df("fct_clv_model_metrics").iloc[0]
+    assert not metrics["is_bgnbd_converged"]
+    assert metrics["bgnbd_fallback_reason"].startswith("no interior maximum")
+    assert "(nobody drops out)" in metrics["bgnbd_fallback_reason"]
+    scores = run.df(
+        "select summary.customer_age_days, summary.repeat_purchase_days, clv.*"
+        " from fct_customer_lifetime_value as clv"
+        " inner join int_clv_summaries_snapshotted as summary"
+        " on summary.customer_id = clv.customer_id and summary.snapshot_name = 'scoring'"
+    )
+    assert len(scores) == metrics["customers"] > 2000
+    assert scores["predicted_clv"].notna().all() and scores["clv_tier"].notna().all()
+    assert (scores["p_alive"] > 1 - 1e-3).all()
+    x, age = scores["repeat_purchase_days"], scores["customer_age_days"]
+    r, alpha = nbd_oracle.fit_nbd(x, age)
+    expected = nbd_oracle.expected_purchases(r, alpha, 365.0, x, age)
+    assert np.allclose(scores["expected_purchases"], expected, rtol=1e-3, atol=1e-3)
+    # The out-of-time check runs on the calibration refit, a limit fit too.
+    assert pd.notna(metrics["holdout_mae"]) and pd.notna(metrics["calibration_r"])
 
 
 def test_kaggle_groceries_published_counts(dataset_build: Callable[[str], DbtRun]) -> None:

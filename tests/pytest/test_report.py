@@ -453,17 +453,33 @@ def test_clv_section_without_some_columns(sample_build: DbtRun, tmp_path: Path) 
     assert any("p_alive, clv_tier" in note for note in section.notes)
 
 
-def test_clv_section_says_why_when_the_model_could_not_be_fitted(retail_report: Built) -> None:
-    """UCI Online Retail: when BG/NBD does not converge the CLV columns are null; the section says
-    so with the model's reason instead of drawing empty charts."""
+def test_clv_section_of_a_limit_fit(retail_report: Built) -> None:
+    """UCI Online Retail: the BG/NBD likelihood has no interior maximum but a limit (nobody
+    drops out) whose predictions fill the CLV columns: the section draws them, and its metrics
+    table gives the model's reason."""
     build = retail_report.build
     reason = build.scalar("select bgnbd_fallback_reason from fct_clv_model_metrics")
-    fitted = build.scalar("select count(predicted_clv) from fct_customer_lifetime_value")
+    assert reason.startswith("no interior maximum")
+    unvalued = "select count(*) - count(predicted_clv) from fct_customer_lifetime_value"
+    assert build.scalar(unvalued) == 0
     section = retail_report.report.section("clv")
-    if fitted:
-        assert section.figures and not section.empty
-    else:
-        assert reason and section.empty.endswith(f"({reason}).") and section.figures == []
+    assert section.figures and not section.empty
+    metrics = {row[0]: row[1] for row in section.table("clv-metrics").rows}
+    assert metrics["bgnbd_fallback_reason"] == reason
+
+
+def test_clv_section_says_why_when_the_model_could_not_be_fitted(
+    dataset_build: Callable[[str], DbtRun], tmp_path: Path
+) -> None:
+    """Kaggle Groceries: the BG/NBD likelihood is flat in one direction without a limit whose
+    predictions agree, so the CLV columns are null; the section says so with the model's reason
+    instead of drawing empty charts."""
+    build = dataset_build("kaggle_groceries").check()
+    reason = build.scalar("select bgnbd_fallback_reason from fct_clv_model_metrics")
+    assert "flat in some direction" in reason
+    assert build.scalar("select count(predicted_clv) from fct_customer_lifetime_value") == 0
+    section = _report(build, tmp_path / "kaggle.html").report.section("clv")
+    assert section.empty.endswith(f"({reason}).") and section.figures == []
 
 
 # In a real browser -------------------------------------------------------------------------

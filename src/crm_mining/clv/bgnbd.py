@@ -33,6 +33,18 @@ LOG_PARAMETER_BOUND = 18.0
 #: log-parameters) accepted as a converged maximum.
 GRADIENT_TOLERANCE = 1e-5
 MAX_ITERATIONS = 2000
+#: A fit whose only failing check is the curvature lies on a ridge of the likelihood that runs
+#: to a limit of the model: nobody drops out (a -> 0), every customer buys at the same rate
+#: (r, alpha -> infinity), or drops out with the same probability (a, b -> infinity). The
+#: parameters are then not identified, but the predictions may be: the fit is kept, as a limit
+#: fit, when the point LIMIT_PROBE further along the ridge (log-parameters, the direction in
+#: which the likelihood does not fall) gives every customer pattern the same P(alive) and
+#: expected purchases over the data's span, to LIMIT_TOLERANCE (absolute and relative).
+LIMIT_PROBE = 2.0
+LIMIT_TOLERANCE = 1e-3
+#: Mean log-likelihood per customer that the probe may lose and still count as level.
+LIMIT_LEVEL = 1e-9
+_PARAMETER_NAMES = ("r", "alpha", "a", "b")
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,25 @@ def fit_bgnbd(
         max_iterations,
     )
     params = BgNbdParams(*(float(v) for v in np.exp(found.log_params)))
+    limit = None
+    if found.flat_direction is not None:
+        limit = _limit_note(found.log_params, found.flat_direction, grouped, total)
+    if limit is not None:
+        message = (
+            f"no interior maximum after {found.iterations} iterations: the likelihood rises or "
+            f"stays level towards a limit of the model ({limit}); the predictions are that "
+            f"limit's, the parameters one point of the ridge (r={params.r:.3g}, "
+            f"alpha={params.alpha:.3g}, a={params.a:.3g}, b={params.b:.3g})"
+        )
+        return BgNbdFit(
+            params,
+            found.mean_log_likelihood * total,
+            False,
+            customers,
+            repeat_customers,
+            found.iterations,
+            message,
+        )
     if not found.is_converged:
         message = (
             f"BG/NBD fit did not converge to a maximum after {found.iterations} iterations "
@@ -216,6 +247,56 @@ def fit_bgnbd(
         found.iterations,
         "converged",
     )
+
+
+def _limit_note(
+    log_params: np.ndarray, direction: np.ndarray, grouped: Patterns, total: float
+) -> str | None:
+    """What limit of the model the fit's ridge runs to (e.g. "nobody drops out"), when
+    the predictions of every pattern are the same LIMIT_PROBE further along it (see
+    LIMIT_PROBE); None when they are not, or when the likelihood falls both ways."""
+    value = -_negative_mean_log_likelihood(log_params, grouped, total)[0]
+    probes = []
+    for sign in (1.0, -1.0):
+        point = log_params + sign * LIMIT_PROBE * direction
+        if np.all(np.abs(point) < LOG_PARAMETER_BOUND):
+            probe_value = -_negative_mean_log_likelihood(point, grouped, total)[0]
+            if probe_value >= value - LIMIT_LEVEL:
+                probes.append((probe_value, sign, point))
+    if not probes:
+        return None
+    _, sign, point = max(probes, key=lambda probe: probe[0])
+    here = BgNbdParams(*(float(v) for v in np.exp(log_params)))
+    there = BgNbdParams(*(float(v) for v in np.exp(point)))
+    span = float(np.max(grouped.age)) if len(grouped.age) else 0.0
+    for predict in (
+        lambda p: probability_alive(p, grouped.x, grouped.t_x, grouped.age),
+        lambda p: expected_purchases_of_patterns(p, span, grouped),
+    ):
+        near, far = predict(here), predict(there)
+        if not (np.all(np.isfinite(near)) and np.all(np.isfinite(far))):
+            return None
+        if np.any(np.abs(far - near) > LIMIT_TOLERANCE * np.maximum(1.0, np.abs(near))):
+            return None
+    return _limit_meaning(here, sign * direction)
+
+
+def _limit_meaning(params: BgNbdParams, direction: np.ndarray) -> str:
+    """What the limit of a limit fit is, read from its parameters: nobody drops out (mean
+    dropout probability a / (a + b) below LIMIT_TOLERANCE), every customer buys at the same rate
+    (r above 1 / LIMIT_TOLERANCE: rates vary by under 3 %), or drops out with the same
+    probability (a + b above 1 / LIMIT_TOLERANCE); else the direction of the ridge."""
+    meaning = []
+    if params.r > 1.0 / LIMIT_TOLERANCE:
+        meaning.append("every customer buys at the same rate")
+    if params.a / (params.a + params.b) < LIMIT_TOLERANCE:
+        meaning.append("nobody drops out")
+    elif params.a + params.b > 1.0 / LIMIT_TOLERANCE:
+        meaning.append("every customer drops out with the same probability")
+    if meaning:
+        return " and ".join(meaning)
+    steps = ", ".join(f"{v:.2f}" for v in direction)
+    return f"along the log-parameters (r, alpha, a, b) in the direction ({steps})"
 
 
 def _log_dropout_odds(

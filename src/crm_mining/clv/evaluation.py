@@ -159,7 +159,7 @@ def fit_clv_models(
         "customers": bgnbd.customers,
         "repeat_customers": bgnbd.repeat_customers,
         "is_bgnbd_converged": bgnbd.is_converged,
-        "bgnbd_fallback_reason": None if bgnbd.params else bgnbd.message,
+        "bgnbd_fallback_reason": None if bgnbd.is_converged else bgnbd.message,
         **_params(bgnbd, "bgnbd"),
         "bgnbd_log_likelihood": bgnbd.log_likelihood,
         "gamma_gamma_customers": spend.customers,

@@ -37,6 +37,9 @@ class Maximum:
     is_converged: bool
     #: Why it is not converged ('' when it is).
     problem: str
+    #: When the curvature check alone failed: the unit eigenvector (log-parameters) of the
+    #: Hessian's smallest eigenvalue, the direction in which the likelihood is flat.
+    flat_direction: np.ndarray | None = None
 
 
 def _hessian(objective: Objective, point: np.ndarray, gradient: np.ndarray) -> np.ndarray:
@@ -49,21 +52,25 @@ def _hessian(objective: Objective, point: np.ndarray, gradient: np.ndarray) -> n
     return (hessian + hessian.T) / 2.0
 
 
-def _problem(objective: Objective, point: np.ndarray, value: float, bound: float,
-             gradient_tolerance: float) -> tuple[str, np.ndarray | None]:  # fmt: skip
-    """('' and the Hessian) for a converged interior maximum, else (what is wrong, None)."""
+def _problem(
+    objective: Objective, point: np.ndarray, value: float, bound: float, gradient_tolerance: float
+) -> tuple[str, np.ndarray | None, np.ndarray | None]:
+    """('', the Hessian, None) for a converged interior maximum, else (what is wrong, None, the
+    flat direction when the curvature check alone failed, else None)."""
     if not np.isfinite(value):
-        return "the likelihood is not finite", None
+        return "the likelihood is not finite", None, None
     _, gradient = objective(point)
     if np.any(np.abs(point) >= bound - 1e-6):
-        return "a parameter ran to its bound", None
+        return "a parameter ran to its bound", None, None
     if np.any(np.abs(gradient) >= gradient_tolerance):
-        return f"max |gradient| {float(np.max(np.abs(gradient))):.2g}", None
+        return f"max |gradient| {float(np.max(np.abs(gradient))):.2g}", None, None
     hessian = _hessian(objective, point, gradient)
-    smallest = float(np.min(np.linalg.eigvalsh(hessian)))
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    smallest = float(eigenvalues[0])
     if not smallest > MIN_CURVATURE:
-        return f"the likelihood is flat in some direction (curvature {smallest:.2g})", None
-    return "", hessian
+        problem = f"the likelihood is flat in some direction (curvature {smallest:.2g})"
+        return problem, None, eigenvectors[:, 0]
+    return "", hessian, None
 
 
 def _newton_polish(
@@ -97,7 +104,7 @@ def maximise(
     """Minimise objective (minus the mean log-likelihood and its gradient) from each start in
     turn until a converged interior maximum is found; the best point otherwise."""
     best = None
-    problem, hessian = "", None
+    problem, hessian, flat = "", None, None
     bounds = [(-bound, bound)] * len(starts[0])
     for start in starts:
         with threadpool_limits(limits=1):  # L-BFGS-B's BLAS calls: a few parameters, no threads
@@ -112,7 +119,9 @@ def maximise(
         if best is not None and not result.fun < best.fun:
             continue
         best = result
-        problem, hessian = _problem(objective, best.x, float(best.fun), bound, gradient_tolerance)
+        problem, hessian, flat = _problem(
+            objective, best.x, float(best.fun), bound, gradient_tolerance
+        )
         if not problem:
             break
     assert best is not None
@@ -120,4 +129,4 @@ def maximise(
     if hessian is not None:
         with threadpool_limits(limits=1):
             point, value = _newton_polish(objective, point, value, hessian, bound)
-    return Maximum(point, -value, int(best.nit), not problem, problem)
+    return Maximum(point, -value, int(best.nit), not problem, problem, flat)
