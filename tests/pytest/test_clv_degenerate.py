@@ -140,6 +140,12 @@ def test_nobody_drops_out_gives_the_nbd_limit() -> None:
     assert not row["is_bgnbd_converged"] and row["bgnbd_fallback_reason"] == fit.message
     assert row["bgnbd_r"] == fit.params.r
     assert scores["predicted_clv"].notna().all() and scores["clv_tier"].notna().all()
+    # P(alive) is 1 to 1e-3 for everybody: no churn ranking from it, and the reason says why.
+    frame = summary(x.tolist(), t_x.tolist(), ages.tolist())
+    labels = pd.DataFrame({"customer_id": frame["customer_id"], "is_churned": x == 0})
+    baseline = churn_baseline(frame, labels, SETTINGS).iloc[0]
+    assert pd.isna(baseline["p_alive_roc_auc"]) and pd.notna(baseline["bgnbd_r"])
+    assert baseline["fallback_reason"].startswith("P(alive) is the same for every customer")
 
 
 def test_optimiser_not_converging(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_mining.clv.bgnbd import BgNbdFit, BgNbdParams, expected_purchases, fit_bgnbd
+from crm_mining.clv.bgnbd import (
+    LIMIT_TOLERANCE,
+    BgNbdFit,
+    BgNbdParams,
+    expected_purchases,
+    fit_bgnbd,
+)
 from crm_mining.clv.bgnbd import probability_alive as bgnbd_probability_alive
 from crm_mining.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, fit_gamma_gamma
 from crm_mining.clv.scoring import (
@@ -243,6 +249,13 @@ def churn_baseline(
         bgnbd_probability_alive(fit.params, x, t_x, age), index=summary["customer_id"]
     )
     score = 1.0 - alive.reindex(labelled["customer_id"]).to_numpy()
+    if not fit.is_converged and np.ptp(alive.to_numpy()) <= LIMIT_TOLERANCE:
+        # A limit fit fixes P(alive) to LIMIT_TOLERANCE only: below that its differences are
+        # where the optimiser stopped on the ridge, and would rank customers by noise.
+        values["fallback_reason"] = (
+            f"P(alive) is the same for every customer to {LIMIT_TOLERANCE:g} (BG/NBD {fit.message})"
+        )
+        return _one_row(values, CHURN_BASELINE_DTYPES)
     auc = roc_auc(churned, score)
     values["p_alive_roc_auc"] = auc
     if auc is None:

@@ -8,6 +8,8 @@ in turn until one converges, keeping the best. A result counts as converged when
   gradient) is positive definite, its smallest eigenvalue above MIN_CURVATURE: an interior
   maximum, not a flat ridge along which the parameters drift to infinity (e.g. one customer,
   whose rate heterogeneity r -> infinity cannot be estimated).
+A start that converged is kept over a better one that fails those checks when the caller's
+`tie` says the data cannot tell the two apart (BG/NBD: PLATEAU_LOG_LIKELIHOOD).
 """
 
 from __future__ import annotations
@@ -100,11 +102,15 @@ def maximise(
     bound: float,
     gradient_tolerance: float,
     max_iterations: int,
+    tie: float = 0.0,
 ) -> Maximum:
     """Minimise objective (minus the mean log-likelihood and its gradient) from each start in
-    turn until a converged interior maximum is found; the best point otherwise."""
+    turn until a converged interior maximum is found; the best point otherwise. tie: a start
+    that converged to an interior maximum is kept over the best point when that one fails the
+    checks and is better by at most tie (mean log-likelihood): the data cannot tell them apart."""
     best = None
     problem, hessian, flat = "", None, None
+    interior = None  # a converged start that another, failing the checks, beat by <= tie
     bounds = [(-bound, bound)] * len(starts[0])
     for start in starts:
         with threadpool_limits(limits=1):  # L-BFGS-B's BLAS calls: a few parameters, no threads
@@ -117,6 +123,12 @@ def maximise(
                 options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-10},
             )
         if best is not None and not result.fun < best.fun:
+            if interior is None and result.fun <= best.fun + tie:
+                found, found_hessian, _ = _problem(
+                    objective, result.x, float(result.fun), bound, gradient_tolerance
+                )
+                if not found:
+                    interior = (result, found_hessian)
             continue
         best = result
         problem, hessian, flat = _problem(
@@ -124,6 +136,8 @@ def maximise(
         )
         if not problem:
             break
+    if problem and interior is not None and interior[0].fun <= best.fun + tie:
+        (best, hessian), problem, flat = interior, "", None
     assert best is not None
     point, value = best.x, float(best.fun)
     if hessian is not None:
