@@ -252,6 +252,23 @@ def test_kaggle_groceries_clv_is_the_best_fit_lifetimes_finds_or_better(
     assert len(clv) == metrics["customers"] and clv["predicted_clv"].notna().all()
 
 
+def test_online_retail_newest_customers_are_a_new_segment(
+    dataset_build: Callable[[str], DbtRun],
+) -> None:
+    """The segment that came last (mean days since the first order at most half the mean over
+    every customer) is named and described as new, not as budget one-timers."""
+    run = real("online_retail_random20k", dataset_build)
+    personas = run.df("select * from dim_segment_personas order by avg_tenure_days")
+    counts = personas["customer_count"]
+    base_tenure = (personas["avg_tenure_days"] * counts).sum() / counts.sum()
+    newest = personas.iloc[0]
+    assert newest["avg_tenure_days"] <= 0.5 * base_tenure
+    assert newest["persona_name"] == "New customers"
+    tenure_clause = f"first order {round(newest['avg_tenure_days'])} days ago"
+    assert tenure_clause in newest["persona_description"]
+    assert not personas["persona_name"].iloc[1:].str.startswith("New").any()
+
+
 def test_kaggle_groceries_published_counts(dataset_build: Callable[[str], DbtRun]) -> None:
     """14,963 baskets (member x date); whole milk in 2,363 of them (support 0.157923)."""
     run = real("kaggle_groceries", dataset_build)

@@ -478,6 +478,30 @@ def test_persona_names_follow_the_documented_rules() -> None:
     ]
 
 
+def test_recent_customers_are_new_not_budget_one_timers() -> None:
+    """UCI Online Retail: a segment whose customers first bought 59 days ago on average (all
+    customers: 201), with 1.4 orders and a third of the spend, was "Budget one-timers". They are
+    new customers, who have not had the time to come back: a lapsed segment stays lapsed."""
+    plain = {"top_category": "Uncategorized", "base_avg_tenure_days": 200.0}
+    profiles = pd.DataFrame(
+        [
+            profile(1, avg_frequency=1.4, avg_monetary=600.0, avg_tenure_days=50.0, **plain),
+            profile(2, avg_frequency=1.4, avg_monetary=600.0, avg_tenure_days=300.0, **plain),
+            profile(3, avg_frequency=20.0, avg_tenure_days=90.0, **plain),
+            profile(4, avg_recency_days=400.0, avg_tenure_days=50.0, **plain),
+            profile(5, avg_tenure_days=101.0, **plain),
+        ]
+    )
+    named = name_personas(profiles)
+    assert named["persona_name"].tolist() == [
+        "New customers", "Budget one-timers", "New regulars", "Lapsed shoppers", "Shoppers",
+    ]  # fmt: skip
+    descriptions = named["persona_description"].tolist()
+    tenure_clause = "; first order 50 days ago on average (all customers: 200); last order"
+    assert tenure_clause in descriptions[0]
+    assert all("first order" not in text for text in descriptions[1::3])
+
+
 def test_descriptions_give_figures_against_the_whole_base() -> None:
     row = profile(
         1,

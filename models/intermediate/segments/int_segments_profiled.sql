@@ -16,7 +16,7 @@
 ] -%}
 {%- set compared = [
     'avg_recency_days', 'avg_frequency', 'avg_monetary', 'avg_days_between_orders',
-    'avg_share_spend_returned',
+    'avg_share_spend_returned', 'avg_tenure_days',
 ] -%}
 
 with

@@ -20,12 +20,14 @@ PROFILE_FIGURES = (
     "recency_days",
     "days_between_orders",
     "share_spend_returned",
+    "tenure_days",
 )
 
 #: Thresholds of the persona names (segment mean / base mean), documented in docs/segments.md.
 HIGH_VALUE_SPEND_RATIO = 2.0
 BUDGET_SPEND_RATIO = 0.5
 LAPSED_RECENCY_RATIO = 1.5
+NEW_TENURE_RATIO = 0.5
 REGULAR_FREQUENCY_RATIO = 1.5
 OCCASIONAL_FREQUENCY_RATIO = 0.67
 ONE_TIMER_MAX_ORDERS = 1.5
@@ -68,13 +70,21 @@ def _days(value: float) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
+def _is_new(segment: Mapping[str, Any]) -> bool:
+    """Whether the segment's customers came recently: mean tenure <= NEW_TENURE_RATIO x base."""
+    ratio = _ratio(segment.get("avg_tenure_days"), segment.get("base_avg_tenure_days"))
+    return ratio <= NEW_TENURE_RATIO
+
+
 def persona_base_name(segment: Mapping[str, Any]) -> str:
     """The name of one segment before names are made distinct: [adjective] [category] noun.
 
     noun: "one-timers" when the segment's mean orders per customer is below
     ONE_TIMER_MAX_ORDERS, "regulars" when it is at least REGULAR_FREQUENCY_RATIO times the
     base mean, else "shoppers". adjective (the first that applies): "Lapsed" (mean recency
-    >= LAPSED_RECENCY_RATIO x base), "High-value" (mean spend >= HIGH_VALUE_SPEND_RATIO x
+    >= LAPSED_RECENCY_RATIO x base), "New" (mean tenure, days since the first order, <=
+    NEW_TENURE_RATIO x base; new one-timers are "New customers": they have not had the time
+    to come back), "High-value" (mean spend >= HIGH_VALUE_SPEND_RATIO x
     base), "Occasional" (not one-timers, mean orders <= OCCASIONAL_FREQUENCY_RATIO x base),
     "Budget" (mean spend <= BUDGET_SPEND_RATIO x base). category: the segment's top category
     when it takes at least DOMINANT_CATEGORY_SHARE of the segment's spend, or at least
@@ -92,6 +102,9 @@ def persona_base_name(segment: Mapping[str, Any]) -> str:
         noun = "shoppers"
     if recency_ratio >= LAPSED_RECENCY_RATIO:
         adjective = "Lapsed"
+    elif _is_new(segment):
+        adjective = "New"
+        noun = "customers" if noun == "one-timers" else noun
     elif spend_ratio >= HIGH_VALUE_SPEND_RATIO:
         adjective = "High-value"
     elif noun != "one-timers" and frequency_ratio <= OCCASIONAL_FREQUENCY_RATIO:
@@ -200,6 +213,11 @@ def persona_description(segment: Mapping[str, Any], single_segment: bool = False
         parts.append(
             f"return {_percent(returns)} of their spend on average"
             + ("" if single_segment else f" (all customers: {_percent(base_returns)})")
+        )
+    if not single_segment and _is_new(segment):
+        parts.append(
+            f"first order {_days(segment['avg_tenure_days'])} ago on average "
+            f"(all customers: {_number(segment['base_avg_tenure_days'])})"
         )
     recency, base_recency = segment["avg_recency_days"], segment["base_avg_recency_days"]
     parts.append(
