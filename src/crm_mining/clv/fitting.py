@@ -110,7 +110,7 @@ def maximise(
     checks and is better by at most tie (mean log-likelihood): the data cannot tell them apart."""
     best = None
     problem, hessian, flat = "", None, None
-    interior = None  # a converged start that another, failing the checks, beat by <= tie
+    interior = None  # the best converged start that another, failing the checks, beat
     bounds = [(-bound, bound)] * len(starts[0])
     for start in starts:
         with threadpool_limits(limits=1):  # L-BFGS-B's BLAS calls: a few parameters, no threads
@@ -123,7 +123,7 @@ def maximise(
                 options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-10},
             )
         if best is not None and not result.fun < best.fun:
-            if interior is None and result.fun <= best.fun + tie:
+            if result.fun <= best.fun + tie and (interior is None or result.fun < interior[0].fun):
                 found, found_hessian, _ = _problem(
                     objective, result.x, float(result.fun), bound, gradient_tolerance
                 )
