@@ -18,6 +18,7 @@ from crm_mining import churn
 from crm_mining.churn import ChurnSettings, whatif
 from crm_mining.churn import explain as explain_module
 from crm_mining.churn import model as model_module
+from crm_mining.churn.training import CHANCE_Z, standard_errors_above_chance
 from crm_mining.config import ConfigError
 
 SETTINGS = ChurnSettings(random_seed=7)
@@ -142,11 +143,35 @@ def test_labels_independent_of_features_fall_back_or_stay_near_chance() -> None:
         assert "beats chance" in result.metrics["fallback_reason"]
 
 
+def test_chance_standard_error_is_that_of_random_scores() -> None:
+    """The standard error of a signal-free score's ROC AUC (100 churned, 200 retained) equals
+    the spread of sklearn's AUC over 1,000 random scorings, to 5 %."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(300) < 100
+    spread = np.std([roc_auc_score(labels, rng.random(300)) for _ in range(1000)])
+    assert standard_errors_above_chance(0.5 + spread, 100, 200) == pytest.approx(1.0, rel=0.05)
+
+
+def test_a_weak_signal_the_validation_cannot_tell_from_chance_falls_back() -> None:
+    """A planted signal too weak for the validation split: the validation ROC AUC is above 0.5
+    but fewer than CHANCE_Z standard errors above it, so every score is the base rate."""
+    result = churn.train_churn_model(synthetic_training(400, seed=3, signal=0.05), SETTINGS)
+    metrics = result.metrics
+    best = max(metrics["logistic_regression_roc_auc"], metrics["hist_gradient_boosting_roc_auc"])
+    assert best > 0.5 and not metrics["is_model_trained"]
+    assert "beats chance" in metrics["fallback_reason"]
+    assert f"{CHANCE_Z} needed" in metrics["fallback_reason"]
+    assert not result.model.is_trained
+    assert result.model.constant_probability == pytest.approx(metrics["base_rate"])
+
+
 def test_tiny_but_trainable_data_trains_with_sigmoid_calibration() -> None:
     """10 customers per class is enough (the default minimum); below 1,000 customers the
     calibration is sigmoid; the validation split is stratified."""
     training = synthetic_training(60, seed=2)
-    training["is_churned"] = np.arange(60) % 3 == 0  # 20 churned, 40 retained
+    # 20 churned, 40 retained: the 20 longest since their last purchase, a signal the 15
+    # validation customers can tell from chance (CHANCE_Z)
+    training["is_churned"] = training["recency_days"].rank(method="first") > 40
     result = churn.train_churn_model(training, SETTINGS)
     metrics = result.metrics
     assert metrics["is_model_trained"] is True

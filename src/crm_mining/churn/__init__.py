@@ -17,7 +17,9 @@ purchase in the horizon after the training cutoff). `train_churn_model`:
    one value for every customer; e.g. the review features without a reviews file) and says
    which and why; without any feature left it falls back to the base rate;
 4. fits logistic regression and histogram gradient boosting on the sample and keeps the
-   better one by validation ROC AUC (ties: logistic regression, the simpler model);
+   better one by validation ROC AUC (ties: logistic regression, the simpler model); when
+   that AUC is less than `CHANCE_Z` standard errors above 0.5, the split cannot tell it from
+   chance and every score is the base rate;
 5. calibrates it (isotonic from `ISOTONIC_MIN_CUSTOMERS` training customers, interpolated
    between the centres of its steps; sigmoid below): with at least `CALIBRATION_MIN_HELD_OUT`
    fit customers outside the sample, the kept model is calibrated on their decision values;
