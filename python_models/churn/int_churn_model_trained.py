@@ -27,6 +27,7 @@ def model(dbt, session):
             "random_seed": dbt.config.get("random_seed"),
             "churn_validation_share": dbt.config.get("churn_validation_share"),
             "churn_min_class_customers": dbt.config.get("churn_min_class_customers"),
+            "churn_min_auc_z": dbt.config.get("churn_min_auc_z"),
             "churn_risk_high": dbt.config.get("churn_risk_high"),
             "churn_risk_medium": dbt.config.get("churn_risk_medium"),
         }

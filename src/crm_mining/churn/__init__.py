@@ -18,7 +18,7 @@ purchase in the horizon after the training cutoff). `train_churn_model`:
    which and why; without any feature left it falls back to the base rate;
 4. fits logistic regression and histogram gradient boosting on the sample and keeps the
    better one by validation ROC AUC (ties: logistic regression, the simpler model); when
-   that AUC is less than `CHANCE_Z` standard errors above 0.5, the split cannot tell it from
+   that AUC is less than `min_auc_z` standard errors above 0.5, the split cannot tell it from
    chance and every score is the base rate;
 5. calibrates it (isotonic from `ISOTONIC_MIN_CUSTOMERS` training customers, interpolated
    between the centres of its steps; sigmoid below): with at least `CALIBRATION_MIN_HELD_OUT`

@@ -85,6 +85,9 @@ class ChurnSettings:
     risk_medium: float = 0.4
     #: Drivers listed per customer.
     top_drivers: int = 3
+    #: A model scores only when its validation ROC AUC is at least this many standard errors
+    #: of a score without signal above 0.5 (training.standard_errors_above_chance).
+    min_auc_z: float = 1.645
 
     def __post_init__(self) -> None:
         if not 0.0 < self.validation_share < 1.0:
@@ -100,6 +103,8 @@ class ChurnSettings:
                 "churn risk thresholds must satisfy 0 <= churn_risk_medium <= churn_risk_high <= 1,"
                 f" got medium={self.risk_medium}, high={self.risk_high}"
             )
+        if not self.min_auc_z >= 0.0:
+            raise ValueError(f"churn_min_auc_z must be at least 0, got {self.min_auc_z}")
         if self.top_drivers < 1:
             raise ValueError(f"top_drivers must be at least 1, got {self.top_drivers}")
 
@@ -113,4 +118,5 @@ class ChurnSettings:
             min_class_customers=config_int(config, "churn_min_class_customers"),
             risk_high=config_float(config, "churn_risk_high"),
             risk_medium=config_float(config, "churn_risk_medium"),
+            min_auc_z=config_float(config, "churn_min_auc_z"),
         )

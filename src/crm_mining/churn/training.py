@@ -37,11 +37,6 @@ from crm_mining.churn.settings import BASE_RATE, CANDIDATES, FEATURE_NAMES, Chur
 #: time grows with them. When the fit part alone has that many, the validated model scores.
 MODEL_MAX_ROWS = 100_000
 RECENCY = FEATURE_NAMES.index("recency_days")
-#: A model scores customers only when its validation ROC AUC is above 0.5 by at least this
-#: many standard errors of the AUC of a model without signal (one-sided 5 %): below it the
-#: split cannot tell the model from chance (Kaggle Groceries: 0.5194 on 961 customers, 0.99
-#: standard errors), and its risk bands would rank customers by noise.
-CHANCE_Z = 1.645
 #: Score of every customer when there is no labelled customer at all (no base rate either).
 NO_LABEL_PROBABILITY = 0.5
 
@@ -250,12 +245,14 @@ def _train(
     best_auc = candidate_auc[chosen] or 0.0
     churned_val = int(y_val.sum())
     z = standard_errors_above_chance(best_auc, churned_val, len(y_val) - churned_val)
-    if z < CHANCE_Z:
+    if best_auc <= 0.5 or z < settings.min_auc_z:
+        # Below the bar the split cannot tell the model from chance (Kaggle Groceries: 0.5194
+        # on 961 customers, 0.99 standard errors): its bands would rank customers by noise.
         reason = (
             f"no candidate model beats chance on the validation split (best ROC AUC "
             f"{best_auc:.4f} on {churned_val} churned and {len(y_val) - churned_val} retained "
-            f"customers: {z:.2f} standard errors above 0.5, {CHANCE_Z} needed): every score is "
-            f"the base rate {base_rate:.4f}"
+            f"customers: {z:.2f} standard errors above 0.5, {settings.min_auc_z:g} needed, var "
+            f"churn_min_auc_z): every score is the base rate {base_rate:.4f}"
         )
         return _fallback(reason, base_rate, reference, {**common, **comparison})
 
