@@ -556,6 +556,29 @@ def test_equal_names_are_made_distinct_by_spend() -> None:
     assert len(set(names)) == len(names)
 
 
+def test_two_equal_names_are_told_apart_by_what_differs_most() -> None:
+    """Kaggle Groceries: two "Shoppers" segments spend 13 and 12 (all members: 10.4) but order
+    5.3 and 3.2 times (all: 3.9): "(higher spend)" / "(lower spend)" named the smaller
+    difference. The figure whose means differ most relative to the base names them."""
+    base = {"base_avg_monetary": 10.4, "base_avg_frequency": 3.9, "base_avg_recency_days": 189.0}
+    kaggle = [
+        profile(1, avg_monetary=13.4, avg_frequency=5.3, avg_recency_days=122.0, **base),
+        profile(2, avg_monetary=12.1, avg_frequency=3.2, avg_recency_days=155.0, **base),
+    ]
+    plain = {"top_category": "Uncategorized"}
+    names = name_personas(pd.DataFrame([{**p, **plain} for p in kaggle]))["persona_name"]
+    assert names.tolist() == ["Shoppers (more orders)", "Shoppers (fewer orders)"]
+    recent = [
+        profile(1, avg_recency_days=300.0, **plain),
+        profile(2, avg_recency_days=200.0, **plain),
+    ]
+    names = name_personas(pd.DataFrame(recent))["persona_name"]
+    assert names.tolist() == ["Shoppers (less recent)", "Shoppers (more recent)"]
+    alike = [profile(1, **plain), profile(2, **plain)]  # nothing differs: spend, by position
+    names = name_personas(pd.DataFrame(alike))["persona_name"]
+    assert names.tolist() == ["Shoppers (higher spend)", "Shoppers (lower spend)"]
+
+
 def test_a_single_segment_is_all_customers_and_no_segment_no_persona() -> None:
     named = name_personas(pd.DataFrame([profile(1, customer_share=1.0)]))
     assert named["persona_name"].tolist() == [SINGLE_SEGMENT_NAME]

@@ -40,6 +40,14 @@ NOTABLE_SHARE_SPEND_RETURNED_RATIO = 1.5
 #: customers: with no category input every product is 'Uncategorized').
 UNNAMED_CATEGORIES = frozenset({"Uncategorized"})
 SINGLE_SEGMENT_NAME = "All customers"
+#: What tells apart two segments of the same name: the figure whose two means differ most
+#: relative to its mean over all customers (ties: the first), and the labels of the segment
+#: with the higher and the lower mean.
+PAIR_FIGURES = (
+    ("monetary", "higher spend", "lower spend"),
+    ("frequency", "more orders", "fewer orders"),
+    ("recency_days", "less recent", "more recent"),
+)
 #: The multiplication sign of "4.2\u00d7 the average".
 TIMES = "\u00d7"
 
@@ -131,10 +139,28 @@ def persona_base_name(segment: Mapping[str, Any]) -> str:
     return name[0].upper() + name[1:]
 
 
-def _distinct_names(base_names: Sequence[str]) -> list[str]:
-    """Make equal names distinct by spend: segments are numbered by mean spend (descending),
-    so among n segments sharing a name the first is the "higher spend" one: 2 get "(higher
-    spend)" / "(lower spend)", 3 also "(middle spend)", more get "(spend rank i of n)"."""
+def _pair_labels(first: Mapping[str, Any], second: Mapping[str, Any]) -> tuple[str, str]:
+    """Labels of two segments of the same name, from the PAIR_FIGURES figure that sets them
+    furthest apart (its two means' difference over the base mean); spend when none does."""
+    best = (-1.0, True, PAIR_FIGURES[0][1], PAIR_FIGURES[0][2])
+    for figure, higher, lower in PAIR_FIGURES:
+        one, other = first[f"avg_{figure}"], second[f"avg_{figure}"]
+        base = first[f"base_avg_{figure}"]
+        if any(v is None or pd.isna(v) for v in (one, other, base)) or base <= 0:
+            continue
+        spread = abs(float(one) - float(other)) / float(base)
+        if spread > best[0]:
+            best = (spread, one >= other, higher, lower)
+    _, first_is_higher, higher, lower = best
+    return (higher, lower) if first_is_higher else (lower, higher)
+
+
+def _distinct_names(base_names: Sequence[str], segments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Make equal names distinct. Two segments sharing a name get the labels of the figure
+    that sets them furthest apart (PAIR_FIGURES: "(more orders)" / "(fewer orders)", ...).
+    Segments are numbered by mean spend (descending), so among three the first is the
+    "higher spend" one, then "(middle spend)", "(lower spend)"; more get "(spend rank i of
+    n)"."""
     names = list(base_names)
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(base_names):
@@ -143,7 +169,7 @@ def _distinct_names(base_names: Sequence[str]) -> list[str]:
         if len(where) == 1:
             continue
         if len(where) == 2:
-            labels = ["higher spend", "lower spend"]
+            labels = list(_pair_labels(segments[where[0]], segments[where[1]]))
         elif len(where) == 3:
             labels = ["higher spend", "middle spend", "lower spend"]
         else:
@@ -244,7 +270,7 @@ def name_personas(profiles: pd.DataFrame) -> pd.DataFrame:
     if single:
         names = [SINGLE_SEGMENT_NAME]
     else:
-        names = _distinct_names([persona_base_name(record) for record in records])
+        names = _distinct_names([persona_base_name(record) for record in records], records)
     return pd.DataFrame(
         {
             "segment_id": profiles["segment_id"].astype("int64").to_numpy(),
