@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
-from crm_mining.clv.fitting import maximise
+from crm_mining.clv.fitting import Maximum, maximise
 from crm_mining.clv.summary import Patterns, as_arrays, check_summary, patterns
 
 #: Bounds of each log-parameter during the fit: a maximum found on a bound is not an interior
@@ -49,7 +49,6 @@ LIMIT_LEVEL = 1e-9
 #: cannot tell the two apart). On Kaggle Groceries three starts end within 0.004 of each
 #: other on a plateau of nearly homogeneous customers; the best fails the curvature check.
 PLATEAU_LOG_LIKELIHOOD = 0.01
-_PARAMETER_NAMES = ("r", "alpha", "a", "b")
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,9 @@ def fit_bgnbd(
 
     L-BFGS-B from the starts of `starting_points` in turn until one converges to an interior
     maximum (crm_mining.clv.fitting: gradient below GRADIENT_TOLERANCE, no log-parameter on its
-    bound, positive curvature); not converged, the fit has no parameters and says why. Too
+    bound, positive curvature), a converged start within PLATEAU_LOG_LIKELIHOOD of a better
+    failing one preferred; not converged, the fit has no parameters and says why, except for a
+    limit fit (LIMIT_PROBE), whose parameters are kept beside its reason. Too
     few repeat customers (fewer than min_repeat_customers, and always at least 1: without a
     repeat purchase the likelihood has no maximum) gives no fit, with the reason in `message`.
     max_iterations: per start (default MAX_ITERATIONS).
@@ -220,47 +221,42 @@ def fit_bgnbd(
     params = BgNbdParams(*(float(v) for v in np.exp(found.log_params)))
     limit = None
     if found.flat_direction is not None:
-        limit = _limit_note(found.log_params, found.flat_direction, grouped, total)
+        limit = _limit_note(found, grouped, total)
+    if not found.is_converged and limit is None:
+        message = (
+            f"BG/NBD fit did not converge to a maximum after {found.iterations} iterations "
+            f"({found.problem}; {_parameters_text(params)})"
+        )
+        return BgNbdFit(None, None, False, customers, repeat_customers, found.iterations, message)
+    message = "converged"
     if limit is not None:
         message = (
             f"no interior maximum after {found.iterations} iterations: the likelihood rises or "
             f"stays level towards a limit of the model ({limit}); the predictions are that "
-            f"limit's, the parameters one point of the ridge (r={params.r:.3g}, "
-            f"alpha={params.alpha:.3g}, a={params.a:.3g}, b={params.b:.3g})"
+            f"limit's, the parameters one point of the ridge ({_parameters_text(params)})"
         )
-        return BgNbdFit(
-            params,
-            found.mean_log_likelihood * total,
-            False,
-            customers,
-            repeat_customers,
-            found.iterations,
-            message,
-        )
-    if not found.is_converged:
-        message = (
-            f"BG/NBD fit did not converge to a maximum after {found.iterations} iterations "
-            f"({found.problem}; r={params.r:.3g}, alpha={params.alpha:.3g}, a={params.a:.3g}, "
-            f"b={params.b:.3g})"
-        )
-        return BgNbdFit(None, None, False, customers, repeat_customers, found.iterations, message)
     return BgNbdFit(
         params,
         found.mean_log_likelihood * total,
-        True,
+        found.is_converged,
         customers,
         repeat_customers,
         found.iterations,
-        "converged",
+        message,
     )
 
 
-def _limit_note(
-    log_params: np.ndarray, direction: np.ndarray, grouped: Patterns, total: float
-) -> str | None:
+def _parameters_text(params: BgNbdParams) -> str:
+    """The parameters for a message: r=0.243, alpha=4.41, a=0.793, b=2.43."""
+    return f"r={params.r:.3g}, alpha={params.alpha:.3g}, a={params.a:.3g}, b={params.b:.3g}"
+
+
+def _limit_note(found: Maximum, grouped: Patterns, total: float) -> str | None:
     """What limit of the model the fit's ridge runs to (e.g. "nobody drops out"), when
     the predictions of every pattern are the same LIMIT_PROBE further along it (see
     LIMIT_PROBE); None when they are not, or when the likelihood falls both ways."""
+    log_params, direction = found.log_params, found.flat_direction
+    # At the point itself: the optimiser's reported value may come from another evaluation.
     value = -_negative_mean_log_likelihood(log_params, grouped, total)[0]
     probes = []
     for sign in (1.0, -1.0):
