@@ -244,13 +244,14 @@ def _train(
     }
     best_auc = candidate_auc[chosen] or 0.0
     churned_val = int(y_val.sum())
-    z = standard_errors_above_chance(best_auc, churned_val, len(y_val) - churned_val)
+    retained_val = len(y_val) - churned_val
+    z = standard_errors_above_chance(best_auc, churned_val, retained_val)
     if best_auc <= 0.5 or z < settings.min_auc_z:
         # Below the bar the split cannot tell the model from chance (Kaggle Groceries: 0.5194
         # on 961 customers, 0.99 standard errors): its bands would rank customers by noise.
         reason = (
             f"no candidate model beats chance on the validation split (best ROC AUC "
-            f"{best_auc:.4f} on {churned_val} churned and {len(y_val) - churned_val} retained "
+            f"{best_auc:.4f} on {churned_val} churned and {retained_val} retained "
             f"customers: {z:.2f} standard errors above 0.5, {settings.min_auc_z:g} needed, var "
             f"churn_min_auc_z): every score is the base rate {base_rate:.4f}"
         )
