@@ -146,11 +146,20 @@ def customer_products(baskets: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def recent_histories(purchases: pd.DataFrame, max_products: int) -> pd.DataFrame:
-    """Each customer's max_products latest products (last_ordered_at desc, order_count desc,
-    product_id)."""
-    ordered = purchases.sort_values(
-        ["customer_id", "last_ordered_at", "order_count", "product_id"],
+def recent_histories(
+    purchases: pd.DataFrame,
+    max_products: int,
+    ranked_products: pd.DataFrame,
+    returned_in_full: set | frozenset = frozenset(),
+) -> pd.DataFrame:
+    """Each customer's max_products latest products they kept (last_ordered_at desc,
+    order_count desc, popularity_rank of ranked_products): the (customer_id, product_id) pairs
+    of returned_in_full are left out."""
+    pairs = zip(purchases["customer_id"], purchases["product_id"], strict=True)
+    kept = purchases[[pair not in returned_in_full for pair in pairs]]
+    kept = kept.merge(ranked_products[["product_id", "popularity_rank"]], on="product_id")
+    ordered = kept.sort_values(
+        ["customer_id", "last_ordered_at", "order_count", "popularity_rank"],
         ascending=[True, False, False, True],
     )
     return ordered.groupby("customer_id").head(max_products)[["customer_id", "product_id"]]
@@ -311,11 +320,13 @@ def recommendations(
     customers: list | None = None,
     rules: pd.DataFrame | None = None,
     returned: set | frozenset = frozenset(),
+    returned_in_full: set | frozenset = frozenset(),
 ) -> dict[str, pd.DataFrame]:
     """Every method's new-product lists (LIST_COLUMNS, reason 'popular' for popularity) for
     `customers` (default: every customer), learnt from `baskets`; rules default to
     pair_rules of the baskets with the settings' thresholds; `returned` (returned_pairs):
-    offered no more than what was bought."""
+    offered no more than what was bought; `returned_in_full` (returned_in_full): no part of
+    the histories the rules and item CF score from."""
     purchases = customer_products(baskets)
     if customers is None:
         customers = sorted(purchases["customer_id"].unique())
@@ -323,14 +334,16 @@ def recommendations(
         rules = pair_rules(
             baskets, settings.min_support, settings.min_confidence, settings.min_pair_count
         )
-    histories = recent_histories(purchases, settings.history_max_products)
+    ranked_products = popularity(baskets)
+    histories = recent_histories(
+        purchases, settings.history_max_products, ranked_products, returned_in_full
+    )
     similarities = item_similarities(histories, settings.cf_shrinkage, settings.cf_neighbours)
     neighbours = _neighbours(rules, similarities, settings.top_n)
     bought = set(zip(purchases["customer_id"], purchases["product_id"], strict=True))
     bought |= set(returned)
     recipients = histories[histories["customer_id"].isin(set(customers))]
     scored = _scored(recipients, neighbours, bought)
-    ranked_products = popularity(baskets)
     lists = {}
     for method in ("popularity", *SCORED_METHODS):
         method_scores = scored[scored["method"] == method]
@@ -405,7 +418,9 @@ def evaluation(
 
     sent_back = returned_pairs(order_lines, frozenset(hidden["order_id"]))
     lists = {
-        "new_products": recommendations(training, settings, customers, returned=sent_back),
+        "new_products": recommendations(
+            training, settings, customers, returned=sent_back, returned_in_full=returned
+        ),
         "repeat_purchases": buy_again(training, settings, returned, customers),
     }
     forced = {"new_products": settings.method, "repeat_purchases": settings.buy_again_method}

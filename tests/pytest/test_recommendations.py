@@ -113,9 +113,15 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     reco = settings()
     baskets = baskets_of(run)
 
+    lines = lines_of(run)
     purchases = oracle.customer_products(baskets)
     expected_similarities = oracle.item_similarities(
-        oracle.recent_histories(purchases, reco.history_max_products),
+        oracle.recent_histories(
+            purchases,
+            reco.history_max_products,
+            oracle.popularity(baskets),
+            oracle.returned_in_full(lines),
+        ),
         reco.cf_shrinkage,
         reco.cf_neighbours,
     )
@@ -131,12 +137,15 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     hidden = oracle.holdout_orders(baskets, reco)
     training = baskets[~baskets["order_id"].isin(set(hidden["order_id"]))]
     customers = sorted(hidden["customer_id"])
-    lines = lines_of(run)
     training_returned = oracle.returned_in_full(lines, frozenset(hidden["order_id"]))
     training_sent_back = oracle.returned_pairs(lines, frozenset(hidden["order_id"]))
     expected_lists = {
         "new_products": oracle.recommendations(
-            training, reco, customers, returned=training_sent_back
+            training,
+            reco,
+            customers,
+            returned=training_sent_back,
+            returned_in_full=training_returned,
         ),
         "repeat_purchases": oracle.buy_again(training, reco, training_returned, customers),
     }
@@ -160,15 +169,21 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     ) - set(baskets["customer_id"].dropna())
     assert signups, "the build should have customers without a purchase"
     recipients = sorted(set(baskets["customer_id"].dropna()) | signups)
+    returned = oracle.returned_in_full(lines)
     expected = oracle.recommendations(
-        baskets, reco, recipients, returned=oracle.returned_pairs(lines)
+        baskets,
+        reco,
+        recipients,
+        returned=oracle.returned_pairs(lines),
+        returned_in_full=returned,
     )[chosen["new_products"]]
     assert_same_lists(recommendations, expected, "fct_customer_recommendations")
     assert set(recommendations.query("customer_id in @signups")["reason"]) == {"popular"}
+    reasons = set(zip(recommendations["customer_id"], recommendations["reason"], strict=True))
+    assert returned, "the build should have products returned in full"
+    assert not reasons & returned, "a product sent back is the reason of a recommendation"
     buy_again = run.df("fct_customer_buy_again")
     assert set(buy_again["method"]) == {chosen["repeat_purchases"]}
-    returned = oracle.returned_in_full(lines)
-    assert returned, "the build should have products returned in full"
     expected = oracle.buy_again(baskets, reco, returned)[chosen["repeat_purchases"]]
     assert_same_lists(buy_again, expected, "fct_customer_buy_again")
     listed = set(zip(buy_again["customer_id"], buy_again["product_id"], strict=True))

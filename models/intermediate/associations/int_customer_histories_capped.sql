@@ -1,9 +1,13 @@
 {#-
     One row per context, customer and product in the customer's recent history: their
-    reco_history_max_products most recently bought products (latest purchase first; ties: more
-    orders, then product_id), what the rules and item CF score from. Context 'current': all
-    baskets. Context 'evaluation': what the offline evaluation knows, i.e. the same for every
-    customer but those whose last order is hidden, whose history stops before it.
+    reco_history_max_products most recently bought products they kept (latest purchase first;
+    ties: more orders, then the more popular product, then product_id), what the rules and
+    item CF score from. A product the customer returned in full is no part of it: it is
+    neither the reason of a recommendation nor a sign of taste for item CF. Context
+    'current': all baskets. Context 'evaluation': what the offline evaluation knows, the
+    baskets but the hidden orders (int_recommendation_holdout_orders): the same as 'current'
+    for a customer without a hidden order, but for the popularity that breaks ties, which
+    leaves out every customer's hidden order.
 -#}
 {%- set max_products = var('reco_history_max_products') %}
 with
@@ -19,9 +23,14 @@ current_ranked as (
         is_holdout_customer,
         row_number() over (
             partition by customer_number
-            order by last_ordered_at desc, order_count desc, product_number asc
+            order by
+                last_ordered_at desc,
+                order_count desc,
+                popularity_rank asc,
+                product_number asc
         ) as history_rank
     from customer_products
+    where not is_returned_in_full
 ),
 
 training_ranked as (
@@ -31,10 +40,14 @@ training_ranked as (
         is_holdout_customer,
         row_number() over (
             partition by customer_number
-            order by training_last_ordered_at desc, training_order_count desc, product_number asc
+            order by
+                training_last_ordered_at desc,
+                training_order_count desc,
+                training_popularity_rank asc,
+                product_number asc
         ) as history_rank
     from customer_products
-    where is_holdout_customer and training_order_count > 0
+    where training_order_count > 0 and not training_is_returned_in_full
 ),
 
 histories as (
@@ -46,15 +59,6 @@ histories as (
         is_holdout_customer
     from current_ranked
     where history_rank <= {{ max_products }}
-    union all
-    select
-        'evaluation' as context,
-        customer_number,
-        product_number,
-        history_rank,
-        is_holdout_customer
-    from current_ranked
-    where history_rank <= {{ max_products }} and not is_holdout_customer
     union all
     select
         'evaluation' as context,

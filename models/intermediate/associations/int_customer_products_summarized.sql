@@ -87,6 +87,8 @@ purchases_numbered as (
         customers_numbered.customer_number,
         products_ranked.product_number,
         customers_numbered.is_holdout_customer,
+        products_ranked.popularity_rank,
+        products_ranked.training_popularity_rank,
         purchases_summarized.order_count,
         purchases_summarized.last_ordered_at,
         purchases_summarized.training_order_count,
