@@ -18,6 +18,7 @@ Definitions are those of docs/associations.md; the functions follow the models:
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ class Settings:
     min_pair_count: int
     method: str | None = None
     buy_again_method: str | None = None
+    min_gain_z: float = 1.645
 
     @classmethod
     def from_project(cls, project_dir: Path, **overrides: Any) -> Settings:
@@ -67,6 +69,7 @@ class Settings:
             min_pair_count=project_vars["assoc_min_pair_count"],
             method=project_vars["reco_method"],
             buy_again_method=project_vars["reco_buy_again_method"],
+            min_gain_z=project_vars["reco_min_gain_z"],
         )
         return replace(settings, **overrides)
 
@@ -397,6 +400,15 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 # -------------------------------------------------------------------------- evaluation
 
 
+def gain_z(method_hits: set, baseline_hits: set) -> float:
+    """McNemar's z of a method against the baseline over the customers one of them hits:
+    (b - c) / sqrt(b + c), b = hit by the method only, c = by the baseline only; 0 when none."""
+    only_method, only_baseline = len(method_hits - baseline_hits), len(baseline_hits - method_hits)
+    if only_method + only_baseline == 0:
+        return 0.0
+    return (only_method - only_baseline) / math.sqrt(only_method + only_baseline)
+
+
 def evaluation(
     baskets: pd.DataFrame, settings: Settings, order_lines: pd.DataFrame
 ) -> pd.DataFrame:
@@ -427,11 +439,15 @@ def evaluation(
     rows = []
     for target, methods in (("new_products", NEW_METHODS), ("repeat_purchases", REPEAT_METHODS)):
         target_rows = []
+        customers_hit: dict[str, set] = {}
         for simplicity, method in enumerate(methods):
             listed = lists[target][method].groupby("customer_id")["product_id"].apply(set)
             hits = [
                 len(products & listed.get(c, set())) for c, products in relevant[target].items()
             ]
+            customers_hit[method] = {
+                c for c, products in relevant[target].items() if products & listed.get(c, set())
+            }
             sizes = [len(products) for products in relevant[target].values()]
             evaluated = len(sizes)
             recall_units = sum(_units([h / s for h, s in zip(hits, sizes, strict=True)]))
@@ -446,13 +462,26 @@ def evaluation(
                     "hit_customer_count": sum(h > 0 for h in hits),
                     "hit_rate": sum(h > 0 for h in hits) / evaluated if evaluated else np.nan,
                     "recall": recall_units / 1e15 / evaluated if evaluated else np.nan,
+                    "gain_z": gain_z(customers_hit[method], customers_hit[methods[0]])
+                    if simplicity
+                    else np.nan,
                     "is_forced": forced[target] == method,
                     "simplicity": simplicity,
                 }
             )
+
+        def is_candidate(row: dict[str, Any]) -> bool:
+            gain = row["gain_z"]
+            return row["simplicity"] == 0 or (gain > 0 and gain >= settings.min_gain_z)
+
         best = min(
             target_rows,
-            key=lambda r: (not r["is_forced"], -r["hit_customer_count"], r["simplicity"]),
+            key=lambda r: (
+                not r["is_forced"],
+                not is_candidate(r),
+                -r["hit_customer_count"],
+                r["simplicity"],
+            ),
         )
         for row in target_rows:
             row["is_chosen"] = row is best

@@ -357,6 +357,18 @@ def test_list_vars_must_be_lists(
     assert message in " ".join(run.output.split())
 
 
+def test_a_negative_gain_bar_stops_dbt_naming_the_var(tmp_path: Path) -> None:
+    """reco_min_gain_z below 0 would let a method that hits fewer customers than popularity be
+    chosen: it stops dbt."""
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    dbt_vars = {"data_dir": str(data_dir), "reco_min_gain_z": -1}
+    run = run_dbt(["compile", "--select", "fct_recommendation_evaluation"], tmp_path, dbt_vars)
+    assert not run.ok
+    assert "crm_mining: the var reco_min_gain_z must be a number >= 0, not -1" in " ".join(
+        run.output.split()
+    )
+
+
 def test_parquet_input_gives_the_same_tables_as_csv(
     tmp_path: Path, normalized_csv_run: DbtRun
 ) -> None:

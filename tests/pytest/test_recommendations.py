@@ -65,7 +65,7 @@ def assert_same_evaluation(mart: pd.DataFrame, expected: pd.DataFrame) -> None:
         "is_forced",
     ]:
         assert mart[column].tolist() == expected[column].tolist(), column
-    for column in ["hit_rate", "recall"]:
+    for column in ["hit_rate", "recall", "gain_z"]:
         np.testing.assert_allclose(
             mart[column].to_numpy(float), expected[column].to_numpy(float), rtol=0, atol=1e-12
         )
