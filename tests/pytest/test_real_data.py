@@ -25,6 +25,7 @@ from oracles import nbd as nbd_oracle
 from oracles import rfm as rfm_oracle
 from oracles.rfm import ALL_COLUMNS, assert_same_rfm, kept_lines
 from reco_oracle import Settings, baskets_of
+from scipy import stats
 from suite_datasets import DATASETS, GENERATED_VARIANTS, REAL_DATASETS
 
 ALL_DATASETS = [*REAL_DATASETS, *GENERATED_VARIANTS]
@@ -416,6 +417,38 @@ def test_alexa_sentiment_rises_with_the_stars(dataset_build: Callable[[str], Dbt
     )
     assert by_stars["rating"].tolist() == [1, 2, 3, 4, 5]
     assert by_stars["compound"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("name", ["sample", "amazon_alexa"])
+def test_product_sentiment_bounds_are_scipys_wilson_intervals(
+    name: str, dataset_build: Callable[[str], DbtRun]
+) -> None:
+    """share_positive_lower_bound and share_negative_lower_bound equal the lower ends of
+    scipy's 95 % Wilson intervals of the labels counted from fct_review_sentiment; on the
+    bundled sample, whose best average compounds belong to products with a single review,
+    the product ranked first by the bound has more reviews than any of them."""
+    run = real(name, dataset_build)
+    products = run.df("fct_product_sentiment").set_index("product_id")
+    labels = run.df(
+        "select product_id, sentiment_label, count(*) as reviews from fct_review_sentiment "
+        "where product_id is not null and compound is not null group by all"
+    ).pivot_table(index="product_id", columns="sentiment_label", values="reviews", fill_value=0)
+    scored = labels.sum(axis=1)
+    assert (products.loc[scored.index, "scored_review_count"] == scored).all()
+    for label in ["positive", "negative"]:
+        expected = [
+            stats.binomtest(int(k), int(n)).proportion_ci(method="wilson").low
+            for k, n in zip(labels.get(label, 0 * scored), scored, strict=True)
+        ]
+        actual = products.loc[scored.index, f"share_{label}_lower_bound"]
+        np.testing.assert_allclose(actual.to_numpy(float), expected, rtol=0, atol=1e-12)
+    unscored = products[products["scored_review_count"] == 0]
+    assert unscored["share_positive_lower_bound"].isna().all()
+    if name == "sample":
+        by_compound = products.sort_values("avg_compound", ascending=False).head(3)
+        assert (by_compound["scored_review_count"] == 1).all()
+        best = products.sort_values("share_positive_lower_bound", ascending=False).iloc[0]
+        assert best["scored_review_count"] > 1
 
 
 def test_vader_agrees_with_the_human_raters(dataset_build: Callable[[str], DbtRun]) -> None:

@@ -136,7 +136,7 @@ ML_MARTS = {
         keys=("product_id",),
         null_columns=(
             "avg_compound", "share_positive", "share_neutral", "share_negative",
-            "share_rating_disagreement",
+            "share_rating_disagreement", "share_positive_lower_bound", "share_negative_lower_bound",
         ),
         zero_columns=("scored_review_count", "compared_review_count", "rating_disagreement_count"),
     ),
