@@ -4,7 +4,7 @@
 -- package's var defaults are not seen: thresholds and bins are passed as arguments (5 bins:
 -- the package default, which this project keeps). Checked: every product rule of the mart,
 -- with its metrics, is among the macro's unfiltered rules; the product sentiment
--- aggregates; the RFM scores, segments and tiers. Fails with the rows that disagree.
+-- aggregates and their Wilson bounds; the RFM scores, segments and tiers. Fails with the rows that disagree.
 with
 
 basket_products as (
@@ -44,8 +44,18 @@ rules_unfiltered as (
     ) }}
 ),
 
-products_aggregated as (
+products_summarized as (
     {{ crm_mining.crm_sentiment_aggregated('review_sentiment', 'product_id') }}
+),
+
+products_aggregated as (
+    select
+        *,
+        {{ crm_mining.crm_wilson_lower_bound('share_positive', 'scored_review_count') }}
+            as share_positive_lower_bound,
+        {{ crm_mining.crm_wilson_lower_bound('share_negative', 'scored_review_count') }}
+            as share_negative_lower_bound
+    from products_summarized
 ),
 
 rfm_rescored as (

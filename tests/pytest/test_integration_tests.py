@@ -241,6 +241,7 @@ REUSABLE_MACROS = [
     "crm_buy_again_lists",
     "crm_sentiment_aggregated",
     "crm_exact_avg",
+    "crm_wilson_lower_bound",
 ]
 
 

@@ -421,13 +421,13 @@ def test_alexa_sentiment_rises_with_the_stars(dataset_build: Callable[[str], Dbt
 
 @pytest.mark.parametrize("name", ["sample", "amazon_alexa"])
 def test_product_sentiment_bounds_are_scipys_wilson_intervals(
-    name: str, dataset_build: Callable[[str], DbtRun]
+    name: str, dataset_build: Callable[[str], DbtRun], request: pytest.FixtureRequest
 ) -> None:
     """share_positive_lower_bound and share_negative_lower_bound equal the lower ends of
     scipy's 95 % Wilson intervals of the labels counted from fct_review_sentiment; on the
     bundled sample, whose best average compounds belong to products with a single review,
     the product ranked first by the bound has more reviews than any of them."""
-    run = real(name, dataset_build)
+    run = request.getfixturevalue("sample_build") if name == "sample" else real(name, dataset_build)
     products = run.df("fct_product_sentiment").set_index("product_id")
     labels = run.df(
         "select product_id, sentiment_label, count(*) as reviews from fct_review_sentiment "
