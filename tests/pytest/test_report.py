@@ -23,7 +23,7 @@ from conftest import PROJECT_DIR, DbtRun
 from crm_mining.report import build_report, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
-from crm_mining.report.model import Report, text
+from crm_mining.report.model import Figure, Report, text
 from crm_mining.report.source import open_source
 
 # What a run that built only the data marts (e.g. `dbt build --select +fct_orders`) exports:
@@ -109,6 +109,19 @@ def svg_mark_count(svg: str) -> int:
         for element in root.iter()
         if "role-mark" in (element.get("class") or "").split()
     )
+
+
+def chart_data(figure: Figure, *columns: str) -> pd.DataFrame:
+    """The rows a chart was drawn from: the first dataset of its spec that has `columns`."""
+    for rows in figure.spec.get("datasets", {}).values():
+        frame = pd.DataFrame(rows)
+        if set(columns) <= set(frame.columns):
+            return frame
+    raise AssertionError(f"chart {figure.key} has no data with the columns {columns}")
+
+
+def figure_of(report: Report, key: str) -> Figure:
+    return next(figure for figure in report.figures if figure.key == key)
 
 
 @dataclass
@@ -378,6 +391,24 @@ def test_real_orders_only_data_says_what_is_missing(retail_report: Built) -> Non
     names = set(build.df("select distinct product_name from dim_products")["product_name"])
     first = page.tables["associations-lift"][0][0].split(" → ")
     assert set(first) <= names
+
+
+def test_customers_per_month_are_those_with_a_purchase_order(retail_report: Built) -> None:
+    """UCI Online Retail has customers whose only orders of a month are cancellations: the
+    monthly chart counted them among its customers (2011-12: 311 instead of 302)."""
+    counts = retail_report.build.df(
+        "select strftime(order_date, '%Y-%m') as month, "
+        "count(distinct customer_id) as with_an_order, "
+        "count(distinct customer_id) filter (where is_purchase_order) as with_a_purchase "
+        "from fct_orders group by 1"
+    ).set_index("month")
+    assert (counts["with_an_order"] > counts["with_a_purchase"]).any()
+    shown = chart_data(
+        figure_of(retail_report.report, "data-months"), "month", "purchasing_customer_count"
+    )
+    assert dict(zip(shown["month"].str[:7], shown["purchasing_customer_count"], strict=True)) == (
+        counts["with_a_purchase"].to_dict()
+    )
 
 
 def test_sections_name_the_marts_they_miss(retail_build: DbtRun, tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def stacked_hbar(
 
 
 def monthly(frame: pd.DataFrame) -> Spec:
-    """Net revenue per month (bars) above ordering customers per month (line)."""
+    """Net revenue per month (bars) above customers with a purchase order per month (line)."""
     base = alt.Chart(frame).encode(
         x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-45))
     )
@@ -95,7 +95,11 @@ def monthly(frame: pd.DataFrame) -> Spec:
         y=alt.Y("net_revenue:Q", title="net revenue", axis=alt.Axis(format="~s"))
     )
     customers = base.mark_line(point=True, color=HIGHLIGHT).encode(
-        y=alt.Y("customer_count:Q", title="ordering customers", axis=alt.Axis(format="~s"))
+        y=alt.Y(
+            "purchasing_customer_count:Q",
+            title="customers with a purchase",
+            axis=alt.Axis(format="~s"),
+        )
     )
     return _spec(
         alt.vconcat(

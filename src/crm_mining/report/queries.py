@@ -86,10 +86,13 @@ SQL: dict[str, str] = {
         select count(*) as customer_count,
             count(*) filter (where has_purchase) as purchasing_customer_count
         from {customers}""",
-    # Orders, ordering customers and net revenue per calendar month.
+    # Orders, customers with a purchase order and net revenue per calendar month (a customer
+    # whose only orders of the month are returns or cancellations is not counted).
     "revenue_by_month": """
         select cast(date_trunc('month', order_date) as date) as month,
-            count(*) as order_count, count(distinct customer_id) as customer_count,
+            count(*) as order_count,
+            count(distinct customer_id) filter (where is_purchase_order)
+                as purchasing_customer_count,
             cast(sum(net_revenue) as double) as net_revenue
         from {orders} group by 1 order by 1""",
     # RFM: customers and net spend per cell of the recency x frequency score grid.

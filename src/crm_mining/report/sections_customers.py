@@ -121,13 +121,16 @@ def data_section(source: MartSource) -> Section:
         ]
     months = source.frame(queries.sql("revenue_by_month"))
     if len(months):
-        months = as_floats(months, "net_revenue", "customer_count")
+        months = as_floats(months, "net_revenue", "purchasing_customer_count")
         months["month"] = pd.to_datetime(months["month"])
         section.add(
             Figure(
                 "data-months",
-                "Net revenue and ordering customers per month",
+                "Net revenue and customers with a purchase per month",
                 charts.monthly(months),
+                caption="Customers with a purchase: customers with at least one purchase order "
+                "in the month (a customer whose only orders of the month are returns or "
+                "cancellations is not counted).",
             )
         )
         section.items.sort(key=lambda item: item.key != "data-months")  # what is analysed first
