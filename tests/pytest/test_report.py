@@ -5,6 +5,7 @@ section appears with its marts; headless Chromium opens it offline without error
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -20,10 +21,11 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, DbtRun
 
-from crm_mining.report import build_report, collect_report, queries
+from crm_mining.report import build_report, charts, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
 from crm_mining.report.model import Figure, Report, text
+from crm_mining.report.sections_customers import months_covered
 from crm_mining.report.source import open_source
 
 # What a run that built only the data marts (e.g. `dbt build --select +fct_orders`) exports:
@@ -163,6 +165,16 @@ def retail_build(dataset_build: Callable[[str], DbtRun]) -> DbtRun:
 @pytest.fixture(scope="module")
 def retail_report(retail_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _report(retail_build, tmp_path_factory.mktemp("report") / "retail.html")
+
+
+@pytest.fixture(scope="module")
+def first_days_report(
+    dataset_build: Callable[[str], DbtRun], tmp_path_factory: pytest.TempPathFactory
+) -> Built:
+    """The first 10k lines of UCI Online Retail: 6 days of 2010-12, 84 % of customers with one
+    order (the suite's shared whole build of them)."""
+    build = dataset_build("online_retail_first10k")
+    return _report(build, tmp_path_factory.mktemp("report") / "first_days.html")
 
 
 # Every report builds, self-contained, every chart with marks ------------------------------
@@ -409,6 +421,85 @@ def test_customers_per_month_are_those_with_a_purchase_order(retail_report: Buil
     assert dict(zip(shown["month"].str[:7], shown["purchasing_customer_count"], strict=True)) == (
         counts["with_a_purchase"].to_dict()
     )
+
+
+# Months the data covers in part ------------------------------------------------------------
+
+
+def test_months_covered_marks_a_month_cut_at_either_end() -> None:
+    months = pd.DataFrame({"month": pd.to_datetime(["2010-12-01", "2011-01-01", "2011-02-01"])})
+    covered = months_covered(months, dt.date(2010, 12, 3), dt.date(2011, 2, 9))
+    assert list(covered["is_partial"]) == [True, False, True]
+    assert list(covered["days_covered"]) == [29, 31, 9]
+    assert list(covered["bounds"]) == ["from 2010-12-03", "", "through 2011-02-09"]
+    assert list(covered["coverage"]) == [
+        "29 of 31 days, from 2010-12-03", "whole month", "9 of 28 days, through 2011-02-09"
+    ]  # fmt: skip
+    one = months_covered(months.iloc[:1], dt.date(2010, 12, 3), dt.date(2010, 12, 7))
+    assert list(one["coverage"]) == ["5 of 31 days, 2010-12-03 to 2010-12-07"]
+    leap = pd.DataFrame({"month": pd.to_datetime(["2024-02-01"])})
+    whole = months_covered(leap, dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert not whole["is_partial"].any() and list(whole["days_in_month"]) == [29]
+
+
+def _months(partial_last: bool) -> pd.DataFrame:
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2011-01-01", "2011-02-01"]),
+            "net_revenue": [1000.0, 300.0],
+            "purchasing_customer_count": [40.0, 12.0],
+        }
+    )
+    last_day = dt.date(2011, 2, 9) if partial_last else dt.date(2011, 2, 28)
+    return months_covered(months, dt.date(2011, 1, 1), last_day)
+
+
+def test_monthly_chart_draws_a_partial_month_apart() -> None:
+    """The partial month's bar is lighter with a dashed outline, labelled with its bounds, its
+    point hollow and reached by a dashed line; before, it was drawn as a whole month."""
+    svg = render_svg(charts.monthly(_months(partial_last=True)), prefix="m")
+    assert ">through 2011-02-09</text>" in svg
+    assert "covered: 9 of 28 days, through 2011-02-09" in svg  # the bar's aria label
+    assert svg.count('stroke-dasharray="4,2"') == 1  # the partial bar
+    assert svg.count('stroke-dasharray="4,3"') == 1  # the line into it
+    whole = render_svg(charts.monthly(_months(partial_last=False)), prefix="w")
+    assert svg_mark_count(whole) > 0 and "through" not in whole
+    assert "stroke-dasharray" not in whole
+
+
+@pytest.mark.parametrize("name", ["sample_report", "retail_report", "first_days_report"])
+def test_partial_months_are_the_ones_the_data_covers_in_part(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """Independent of the report: the data covers the days from the first order to the day
+    before as_of_date; a month with fewer of its days covered is marked partial in the chart's
+    data, drawn with its bounds and named in the caption, and no other month is."""
+    built: Built = request.getfixturevalue(name)
+    build = built.build
+    first_day = build.scalar("select min(order_date) from fct_orders")
+    last_day = build.scalar("select as_of_date from int_as_of_date_resolved") - dt.timedelta(1)
+    expected = {}
+    months = "select distinct cast(date_trunc('month', order_date) as date) from fct_orders"
+    for (month,) in build.rows(months):
+        start, end = month, (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+        covered = (min(end, last_day) - max(start, first_day)).days + 1
+        if covered < (end - start).days + 1:
+            expected[f"{month:%Y-%m}"] = f"{covered} of {(end - start).days + 1} days"
+    figure = figure_of(built.report, "data-months")
+    shown = chart_data(figure, "month", "is_partial", "coverage", "bounds")
+    partial = shown[shown["is_partial"]]
+    assert {
+        month[:7]: coverage.split(",")[0]
+        for month, coverage in zip(partial["month"], partial["coverage"], strict=True)
+    } == expected
+    for row in partial.itertuples():
+        assert f"{row.month[:7]} ({row.coverage})" in figure.caption
+        assert f">{row.bounds}</text>" in figure.svg
+    if name == "retail_report":  # the review's case: 9 days of 2011-12 drawn as a month
+        assert expected == {"2011-12": "9 of 31 days"}
+        assert "2011-12 (9 of 31 days, through 2011-12-09)" in figure.caption
+    if name == "first_days_report":
+        assert expected == {"2010-12": "7 of 31 days"}
 
 
 def test_sections_name_the_marts_they_miss(retail_build: DbtRun, tmp_path: Path) -> None:

@@ -87,19 +87,54 @@ def stacked_hbar(
 
 
 def monthly(frame: pd.DataFrame) -> Spec:
-    """Net revenue per month (bars) above customers with a purchase order per month (line)."""
-    base = alt.Chart(frame).encode(
-        x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-45))
+    """Net revenue per month (bars) above customers with a purchase order per month (line).
+
+    A month the data covers only in part (columns is_partial, bounds and coverage of
+    sections_customers.months_covered) is drawn apart, its totals not being comparable: a
+    lighter bar with a dashed outline, labelled with its bounds ('through 2011-12-09'), and a
+    hollow point that the line reaches dashed."""
+    frame = frame.assign(is_partial=frame["is_partial"].astype(bool))
+    whole, partial = "!datum.is_partial", "datum.is_partial"
+    x = alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-45))
+    tooltip = [
+        alt.Tooltip("yearmonth(month):T", title="month", format="%Y-%m"),
+        alt.Tooltip("net_revenue:Q", title="net revenue", format=",.0f"),
+        alt.Tooltip("purchasing_customer_count:Q", title="customers", format=",.0f"),
+        alt.Tooltip("coverage:N", title="covered"),
+    ]
+    base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
+    revenue_y = alt.Y("net_revenue:Q", title="net revenue", axis=alt.Axis(format="~s"))
+    revenue = alt.layer(
+        base.transform_filter(whole).mark_bar(color=ACCENT).encode(y=revenue_y),
+        base.transform_filter(partial)
+        .mark_bar(color=ACCENT, fillOpacity=0.35, stroke=ACCENT, strokeDash=[4, 2])
+        .encode(y=revenue_y),
+        # the bounds read upwards from the axis, mid-bar, inside the plot whatever its height
+        base.transform_filter(partial)
+        .mark_text(angle=270, align="left", baseline="middle", dx=4, fontSize=9, color="#333")
+        .encode(x=x.bandPosition(0.5), y=alt.datum(0), text="bounds:N"),
     )
-    revenue = base.mark_bar(color=ACCENT).encode(
-        y=alt.Y("net_revenue:Q", title="net revenue", axis=alt.Axis(format="~s"))
+    customers_y = alt.Y(
+        "purchasing_customer_count:Q",
+        title="customers with a purchase",
+        axis=alt.Axis(format="~s"),
     )
-    customers = base.mark_line(point=True, color=HIGHLIGHT).encode(
-        y=alt.Y(
-            "purchasing_customer_count:Q",
-            title="customers with a purchase",
-            axis=alt.Axis(format="~s"),
-        )
+    # Each partial month joined to its neighbours by a dashed segment of its own.
+    positions = [i for i, is_partial in enumerate(frame["is_partial"]) if is_partial]
+    links = pd.concat(
+        [frame.iloc[max(i - 1, 0) : i + 2].assign(link=i) for i in positions]
+        or [frame.iloc[:0].assign(link=0)]
+    )
+    customers = alt.layer(
+        base.transform_filter(whole)
+        .mark_line(point=alt.OverlayMarkDef(color=HIGHLIGHT), color=HIGHLIGHT)
+        .encode(y=customers_y),
+        alt.Chart(links)
+        .mark_line(color=HIGHLIGHT, strokeDash=[4, 3])
+        .encode(x=x, y=customers_y, detail="link:N"),
+        base.transform_filter(partial)
+        .mark_point(filled=True, fill="white", stroke=HIGHLIGHT, strokeWidth=1.5, size=40)
+        .encode(y=customers_y),
     )
     return _spec(
         alt.vconcat(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from crm_mining.report import charts, queries
@@ -21,14 +23,55 @@ def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 AS_OF_DATE_MARTS = [queries.RFM, queries.CHURN_METRICS, queries.CUSTOMER_SEGMENTS]
 
 
-def as_of_date(source: MartSource) -> str:
-    """The analysis date of the build (every mart that has the column holds the same)."""
+def as_of_day(source: MartSource) -> dt.date | None:
+    """The analysis date of the build (every mart that has the column holds the same); None
+    when no mart carries it."""
     for mart in AS_OF_DATE_MARTS:
         if "as_of_date" in source.columns(mart):
             value = source.scalar(queries.as_of_date(mart))
             if value is not None:
-                return day(value)
-    return "unknown (no mart with an as_of_date)"
+                return pd.Timestamp(value).date()
+    return None
+
+
+def as_of_date(source: MartSource) -> str:
+    """The analysis date of the build as text."""
+    value = as_of_day(source)
+    return day(value) if value is not None else "unknown (no mart with an as_of_date)"
+
+
+def months_covered(months: pd.DataFrame, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """`months` (one row per calendar month, its first day in `month`) with how much of each
+    month the data covers, the data covering every day from `first_day` to `last_day`:
+    days_in_month, days_covered, is_partial (fewer days covered than the month has: a first
+    month the data starts after the first day of, a last month it ends before the last day
+    of), bounds ('' for a whole month, else 'through 2011-12-09', 'from 2023-01-02' or
+    '2010-12-03 to 2010-12-07') and coverage ('whole month', or e.g. '9 of 31 days, through
+    2011-12-09')."""
+    frame = months.copy()
+    starts = pd.to_datetime(frame["month"])
+    ends = starts + pd.offsets.MonthEnd(0)
+    covered_from = starts.clip(lower=pd.Timestamp(first_day))
+    covered_to = ends.clip(upper=pd.Timestamp(last_day))
+    frame["days_in_month"] = starts.dt.days_in_month
+    frame["days_covered"] = (covered_to - covered_from).dt.days + 1
+    frame["is_partial"] = frame["days_covered"] < frame["days_in_month"]
+    bounds, coverage = [], []
+    for row, start, end in zip(frame.itertuples(), covered_from, covered_to, strict=True):
+        if not row.is_partial:
+            bounds.append("")
+            coverage.append("whole month")
+            continue
+        starts_late, ends_early = start.day > 1, end.day < row.days_in_month
+        if starts_late and ends_early:
+            text = f"{day(start)} to {day(end)}"
+        else:
+            text = f"from {day(start)}" if starts_late else f"through {day(end)}"
+        bounds.append(text)
+        coverage.append(f"{row.days_covered} of {row.days_in_month} days, {text}")
+    frame["bounds"] = bounds
+    frame["coverage"] = coverage
+    return frame
 
 
 def absent(mart: str) -> str:
@@ -123,14 +166,36 @@ def data_section(source: MartSource) -> Section:
     if len(months):
         months = as_floats(months, "net_revenue", "purchasing_customer_count")
         months["month"] = pd.to_datetime(months["month"])
+        # The data covers the days from the first order to the day before as_of_date (the
+        # last order date unless the var as_of_date was set later; without a mart that
+        # carries as_of_date, the last order date).
+        as_of = as_of_day(source)
+        first_day = pd.Timestamp(overview["first_order_date"]).date()
+        last_day = (
+            as_of - dt.timedelta(days=1)
+            if as_of is not None
+            else pd.Timestamp(overview["last_order_date"]).date()
+        )
+        months = months_covered(months, first_day, last_day)
+        partial = months[months["is_partial"]]
+        caption = (
+            "Customers with a purchase: at least one purchase order in the month (returns or "
+            "cancellations alone do not count)."
+        )
+        if len(partial):
+            caption += (
+                f" The data covers {day(first_day)} to {day(last_day)}; lighter, dashed bars "
+                "and hollow points are months covered in part, their totals those of the days "
+                "covered: "
+                + "; ".join(f"{row.month:%Y-%m} ({row.coverage})" for row in partial.itertuples())
+                + "."
+            )
         section.add(
             Figure(
                 "data-months",
                 "Net revenue and customers with a purchase per month",
                 charts.monthly(months),
-                caption="Customers with a purchase: customers with at least one purchase order "
-                "in the month (a customer whose only orders of the month are returns or "
-                "cancellations is not counted).",
+                caption=caption,
             )
         )
         section.items.sort(key=lambda item: item.key != "data-months")  # what is analysed first
