@@ -19,14 +19,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 from conftest import PROJECT_DIR, DbtRun
 
 from crm_mining.report import build_report, charts, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
 from crm_mining.report.model import Figure, Report, text
-from crm_mining.report.sections_customers import months_covered
+from crm_mining.report.sections_customers import months_covered, rfm_grid
 from crm_mining.report.source import open_source
+
+#: The number of RFM score bins the suite's builds use (the var's default).
+RFM_BINS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["rfm_bins"]
 
 # What a run that built only the data marts (e.g. `dbt build --select +fct_orders`) exports:
 # every other section must then name the mart it misses.
@@ -500,6 +504,82 @@ def test_partial_months_are_the_ones_the_data_covers_in_part(
         assert "2011-12 (9 of 31 days, through 2011-12-09)" in figure.caption
     if name == "first_days_report":
         assert expected == {"2010-12": "7 of 31 days"}
+
+
+# The R x F grid: every score on both axes ---------------------------------------------------
+
+
+def test_rfm_grid_has_every_cell_in_order() -> None:
+    cells = pd.DataFrame(
+        {"r_score": [3, 1], "f_score": [1, 3], "customer_count": [4.0, 2.0], "monetary": [9.5, 1.0]}
+    )
+    grid = rfm_grid(cells, 3)
+    assert list(zip(grid["r_score"], grid["f_score"], strict=True)) == [
+        (r, f) for r in (1, 2, 3) for f in (1, 2, 3)
+    ]
+    counts = grid.set_index(["r_score", "f_score"])["customer_count"]
+    assert counts[(3, 1)] == 4 and counts[(1, 3)] == 2 and counts.sum() == 6
+    assert grid.set_index(["r_score", "f_score"])["monetary"][(2, 2)] == 0
+
+
+def grid_cells_drawn(svg: str) -> list[int]:
+    """Cells (rect marks) drawn per heatmap of a vl-convert SVG."""
+    return [
+        len(element)
+        for element in ET.fromstring(svg).iter()
+        if {"role-mark", "mark-rect"} <= set((element.get("class") or "").split())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "empty"), [("retail_report", "F 2"), ("first_days_report", "F 2, F 3, F 4")]
+)
+def test_rfm_grid_draws_every_score_also_those_no_customer_has(
+    name: str, empty: str, request: pytest.FixtureRequest
+) -> None:
+    """UCI Online Retail has no customer with F 2 (its first 10k lines: F 1 and F 5 only, 84 %
+    of customers having one order and ties sharing the lowest rank): the grid left those
+    columns out, 4 or 2 columns instead of 5. Every cell is now drawn, 0 where it is empty,
+    and the caption names the empty scores."""
+    built: Built = request.getfixturevalue(name)
+    figure = figure_of(built.report, "rfm-grid")
+    shown = chart_data(figure, "r_score", "f_score", "customer_count")
+    marts = built.build.df(
+        "select r_score, f_score, count(*) as n from fct_customer_rfm group by all"
+    ).set_index(["r_score", "f_score"])["n"]
+    scores = range(1, RFM_BINS + 1)
+    assert len(shown) == RFM_BINS**2 > len(marts)
+    assert {
+        (r, f): n
+        for r, f, n in zip(shown["r_score"], shown["f_score"], shown["customer_count"], strict=True)
+    } == {(r, f): marts.get((r, f), 0) for r in scores for f in scores}
+    assert grid_cells_drawn(figure.svg) == [RFM_BINS**2, RFM_BINS**2]
+    assert f"No customer scores {empty}:" in figure.caption
+
+
+def test_rfm_grid_follows_the_number_of_bins_of_the_build(
+    sample_report: Built, tmp_path: Path
+) -> None:
+    """Exports of a build with rfm_bins = 3 (the sample's scores folded onto 1..3): a 3 x 3
+    grid, not the default's 5 x 5."""
+    copy = tmp_path / "exports"
+    shutil.copytree(sample_report.build.db_path.parent / "exports", copy)
+    file, folded = copy / "fct_customer_rfm.parquet", tmp_path / "folded.parquet"
+    fold = ", ".join(
+        f"cast(ceil({c} * 3 / 5) as integer) as {c}" for c in ("r_score", "f_score", "m_score")
+    )
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * replace ({fold}) from read_parquet('{file}')) to '{folded}'"
+            " (format parquet)"
+        )
+    folded.replace(file)
+    with open_source(copy, queries.MARTS) as source:
+        figure = figure_of(collect_report(source), "rfm-grid")
+    shown = chart_data(figure, "r_score", "f_score", "customer_count")
+    assert sorted(set(shown["r_score"])) == sorted(set(shown["f_score"])) == [1, 2, 3]
+    assert len(shown) == 9 and grid_cells_drawn(figure.svg) == [9, 9]
+    assert figure.caption.startswith("Every score from 1 to 3 ")
 
 
 def test_sections_name_the_marts_they_miss(retail_build: DbtRun, tmp_path: Path) -> None:

@@ -155,11 +155,15 @@ def heatmap(
     y_title: str,
     value_format: str = ",.0f",
     size: int = 40,
+    domain: list[int] | None = None,
 ) -> alt.LayerChart:
-    """Cells coloured by `value`, each labelled with it; y sorted descending (5 on top)."""
+    """Cells coloured by `value`, each labelled with it; y sorted descending (5 on top). With
+    `domain`, both axes show every value of it, in order, whether the frame has it or not."""
+    x_scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    y_scale = alt.Scale(domain=domain[::-1]) if domain else alt.Undefined
     base = alt.Chart(frame, title=title).encode(
-        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y}:O", title=y_title, sort="descending"),
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0), scale=x_scale),
+        y=alt.Y(f"{y}:O", title=y_title, sort="descending", scale=y_scale),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), legend=None)
@@ -172,14 +176,21 @@ def heatmap(
             alt.value("black"),
         ),
     )
-    cols = max(frame[x].nunique(), 1)
-    rows = max(frame[y].nunique(), 1)
+    cols = len(domain) if domain else max(frame[x].nunique(), 1)
+    rows = len(domain) if domain else max(frame[y].nunique(), 1)
     return (cells + labels).properties(width=size * cols, height=size * rows)
 
 
-def rfm_grids(grid: pd.DataFrame) -> Spec:
-    """Customers and net spend per R x F cell, side by side."""
-    common = {"x": "f_score", "y": "r_score", "x_title": "F score", "y_title": "R score"}
+def rfm_grids(grid: pd.DataFrame, bins: int) -> Spec:
+    """Customers and net spend per R x F cell, side by side, every score 1..`bins` on both
+    axes (cells without customers: rows of 0 in `grid`, see sections_customers.rfm_grid)."""
+    common = {
+        "x": "f_score",
+        "y": "r_score",
+        "x_title": "F score",
+        "y_title": "R score",
+        "domain": list(range(1, bins + 1)),
+    }
     customers = heatmap(grid, value="customer_count", title="customers", **common)
     spend = heatmap(grid, value="monetary", title="net spend", value_format=".3~s", **common)
     return _spec(alt.hconcat(customers, spend, spacing=40))

@@ -100,6 +100,11 @@ SQL: dict[str, str] = {
         select r_score, f_score, count(*) as customer_count,
             cast(sum(monetary) as double) as monetary
         from {rfm} group by r_score, f_score order by r_score, f_score""",
+    # The number of score bins the mart was built with (the var rfm_bins, which the mart does
+    # not carry): its largest score, as the customer with the largest net revenue scores
+    # rfm_bins on M unless others tie with them (docs: rfm_score_formula).
+    "rfm_bins": """
+        select greatest(max(r_score), max(f_score), max(m_score)) as rfm_bins from {rfm}""",
     # Customers, spend and typical recency / frequency per named RFM segment.
     "rfm_segments": """
         select rfm_segment, count(*) as customer_count,

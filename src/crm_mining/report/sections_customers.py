@@ -204,6 +204,30 @@ def data_section(source: MartSource) -> Section:
     return section
 
 
+def rfm_grid(cells: pd.DataFrame, bins: int) -> pd.DataFrame:
+    """Every cell of the `bins` x `bins` grid of R and F scores, in order (r_score, f_score):
+    the customers and spend of `cells` (one row per cell that has customers), 0 elsewhere."""
+    scores = range(1, bins + 1)
+    grid = pd.MultiIndex.from_product([scores, scores], names=["r_score", "f_score"])
+    measures = ["customer_count", "monetary"]
+    return (
+        cells.astype({"r_score": "int64", "f_score": "int64"})
+        .set_index(["r_score", "f_score"])[measures]
+        .reindex(grid, fill_value=0.0)
+        .reset_index()
+    )
+
+
+def _empty_scores(grid: pd.DataFrame, bins: int) -> list[str]:
+    """The R and F scores no customer has, as 'R 2', 'F 3'."""
+    return [
+        f"{axis} {score}"
+        for axis, column in [("R", "r_score"), ("F", "f_score")]
+        for score in range(1, bins + 1)
+        if grid.loc[grid[column] == score, "customer_count"].sum() == 0
+    ]
+
+
 def rfm_section(source: MartSource) -> Section:
     """R x F grid (customers and spend per cell), named RFM segments, value tiers."""
     section = Section(
@@ -220,8 +244,26 @@ def rfm_section(source: MartSource) -> Section:
         section.empty = "No customer has a purchase order: RFM has no row."
         return section
     section.facts.append(("customers scored", count(grid["customer_count"].sum())))
+    bins = int(source.scalar(queries.sql("rfm_bins")))
+    grid = rfm_grid(grid, bins)
+    caption = (
+        f"Every score from 1 to {bins} (the var rfm_bins of the build) on both axes; a cell "
+        "without customers shows 0."
+    )
+    empty = _empty_scores(grid, bins)
+    if empty:
+        caption += (
+            f" No customer scores {', '.join(empty)}: customers with equal values share the "
+            "score of the lowest of their ranks, so when most customers have one order, say, "
+            "the next value already scores high (docs/rfm.md)."
+        )
     section.add(
-        Figure("rfm-grid", "Customers and net spend per R x F cell", charts.rfm_grids(grid))
+        Figure(
+            "rfm-grid",
+            "Customers and net spend per R x F cell",
+            charts.rfm_grids(grid, bins),
+            caption=caption,
+        )
     )
     segments = as_floats(source.frame(queries.sql("rfm_segments")), "monetary")
     section.add(
