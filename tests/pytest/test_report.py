@@ -557,6 +557,31 @@ def test_rfm_grid_draws_every_score_also_those_no_customer_has(
     assert f"No customer scores {empty}:" in figure.caption
 
 
+def grid_cell_fills(svg: str) -> list[list[tuple[float, str]]]:
+    """(value, fill) of each cell, per heatmap of a vl-convert SVG (the value: the last field
+    of the cell's aria label, 'F score: 1; R score: 1; customer_count: 490')."""
+    return [
+        [
+            (float(cell.get("aria-label", "").rsplit(": ", 1)[1]), cell.get("fill", ""))
+            for cell in element
+        ]
+        for element in ET.fromstring(svg).iter()
+        if {"role-mark", "mark-rect"} <= set((element.get("class") or "").split())
+    ]
+
+
+def test_rfm_grid_colours_each_panel_on_its_own_range(retail_report: Built) -> None:
+    """Customers and spend shared one colour scale, so every customer count (hundreds, beside
+    spend in thousands) drew in the palest blue: both panels' largest cells now take the
+    darkest colour. Empty cells are white, and only they."""
+    customers, spend = grid_cell_fills(figure_of(retail_report.report, "rfm-grid").svg)
+    largest = [max(panel)[1] for panel in (customers, spend)]
+    assert largest[0] == largest[1] != "white"
+    for panel in (customers, spend):
+        assert any(value == 0 for value, _ in panel)
+        assert all((fill == "white") == (value == 0) for value, fill in panel)
+
+
 def test_rfm_grid_follows_the_number_of_bins_of_the_build(
     sample_report: Built, tmp_path: Path
 ) -> None:

@@ -157,16 +157,22 @@ def heatmap(
     size: int = 40,
     domain: list[int] | None = None,
 ) -> alt.LayerChart:
-    """Cells coloured by `value`, each labelled with it; y sorted descending (5 on top). With
-    `domain`, both axes show every value of it, in order, whether the frame has it or not."""
+    """Cells coloured by `value` (white when 0), each labelled with it; y sorted descending (5
+    on top). With `domain`, both axes show every value of it, in order, whether the frame has
+    it or not."""
     x_scale = alt.Scale(domain=domain) if domain else alt.Undefined
     y_scale = alt.Scale(domain=domain[::-1]) if domain else alt.Undefined
     base = alt.Chart(frame, title=title).encode(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0), scale=x_scale),
         y=alt.Y(f"{y}:O", title=y_title, sort="descending", scale=y_scale),
     )
+    # a cell of 0 (no customer) is drawn empty, white
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), legend=None)
+        color=alt.condition(
+            f"datum.{value} != 0",
+            alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), legend=None),
+            alt.value("white"),
+        )
     )
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q", format=value_format),
@@ -193,7 +199,9 @@ def rfm_grids(grid: pd.DataFrame, bins: int) -> Spec:
     }
     customers = heatmap(grid, value="customer_count", title="customers", **common)
     spend = heatmap(grid, value="monetary", title="net spend", value_format=".3~s", **common)
-    return _spec(alt.hconcat(customers, spend, spacing=40))
+    # each panel its own colour scale: on a shared one, counts (hundreds) next to spend
+    # (thousands) all drew in the palest blue
+    return _spec(alt.hconcat(customers, spend, spacing=40).resolve_scale(color="independent"))
 
 
 def profile_heatmap(profile: pd.DataFrame) -> Spec:
