@@ -246,24 +246,16 @@ def rfm_section(source: MartSource) -> Section:
     section.facts.append(("customers scored", count(grid["customer_count"].sum())))
     bins = int(source.scalar(queries.sql("rfm_bins")))
     grid = rfm_grid(grid, bins)
-    caption = (
-        f"Every score from 1 to {bins} (the var rfm_bins of the build) on both axes; a cell "
-        "without customers shows 0."
-    )
     empty = _empty_scores(grid, bins)
-    if empty:
-        caption += (
-            f" No customer scores {', '.join(empty)}: customers with equal values share the "
-            "score of the lowest of their ranks, so when most customers have one order, say, "
-            "the next value already scores high (docs/rfm.md)."
+    if empty:  # a note, not a caption: the grid keeps its place beside the segments
+        section.notes.append(
+            f"The R x F grid shows every score from 1 to {bins}, but no customer scores "
+            f"{', '.join(empty)}: customers with equal values share the score of the lowest "
+            "of their ranks, so when most customers have one order, say, the next value "
+            "already scores high (docs/rfm.md)."
         )
     section.add(
-        Figure(
-            "rfm-grid",
-            "Customers and net spend per R x F cell",
-            charts.rfm_grids(grid, bins),
-            caption=caption,
-        )
+        Figure("rfm-grid", "Customers and net spend per R x F cell", charts.rfm_grids(grid, bins))
     )
     segments = as_floats(source.frame(queries.sql("rfm_segments")), "monetary")
     section.add(
