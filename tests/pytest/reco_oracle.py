@@ -49,9 +49,9 @@ class Settings:
     min_support: float
     min_confidence: float
     min_pair_count: int
+    min_gain_z: float
     method: str | None = None
     buy_again_method: str | None = None
-    min_gain_z: float = 1.645
 
     @classmethod
     def from_project(cls, project_dir: Path, **overrides: Any) -> Settings:
