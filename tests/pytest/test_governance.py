@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import DbtRun, run_dbt
+import yaml
+from conftest import PROJECT_DIR, DbtRun, run_dbt
 from oracles.governance import check_manifest
 
 
@@ -176,3 +177,12 @@ def test_marts_carry_their_descriptions_into_the_warehouse(
             assert columns[(name, column)] == spec["description"], f"{name}.{column}"
     assert tables["int_order_lines_validated"] is None
     assert columns[("int_order_lines_validated", "order_id")] is None
+
+
+def test_readme_documents_every_var() -> None:
+    """Every var of dbt_project.yml is named in the README (its table of vars), so that a var
+    added to the project cannot go undocumented where users look first."""
+    project_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert len(project_vars) > 40
+    assert [name for name in project_vars if f"`{name}`" not in readme] == []
