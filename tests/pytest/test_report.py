@@ -26,7 +26,7 @@ from crm_mining.report import build_report, charts, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
 from crm_mining.report.model import Figure, Report, text
-from crm_mining.report.sections_customers import months_covered, rfm_grid
+from crm_mining.report.sections_customers import every_month, months_covered, rfm_grid
 from crm_mining.report.source import open_source
 
 #: The number of RFM score bins the suite's builds use (the var's default).
@@ -504,6 +504,46 @@ def test_partial_months_are_the_ones_the_data_covers_in_part(
         assert "2011-12 (9 of 31 days, through 2011-12-09)" in figure.caption
     if name == "first_days_report":
         assert expected == {"2010-12": "7 of 31 days"}
+
+
+def test_every_month_fills_a_month_without_orders_with_zeros() -> None:
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2011-01-01", "2011-03-01"]),
+            "order_count": [3, 2],
+            "net_revenue": [10.0, 5.0],
+        }
+    )
+    filled = every_month(months, dt.date(2011, 1, 5), dt.date(2011, 4, 2))
+    assert [f"{month:%Y-%m}" for month in filled["month"]] == [
+        "2011-01", "2011-02", "2011-03", "2011-04"
+    ]  # fmt: skip
+    assert filled["order_count"].tolist() == [3, 0, 2, 0]
+    assert filled["net_revenue"].tolist() == [10.0, 0.0, 5.0, 0.0]
+
+
+def test_a_month_without_orders_is_drawn_at_zero_and_named(
+    sample_report: Built, tmp_path: Path
+) -> None:
+    """Exports of the sample without its orders of 2023-06: the chart left the month out and
+    joined May to July; it now draws June at 0 and the caption names it."""
+    copy = tmp_path / "exports"
+    shutil.copytree(sample_report.build.db_path.parent / "exports", copy)
+    file, kept = copy / "fct_orders.parquet", tmp_path / "kept.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * from read_parquet('{file}') where strftime(order_date, '%Y-%m')"
+            f" != '2023-06') to '{kept}' (format parquet)"
+        )
+    kept.replace(file)
+    with open_source(copy, queries.MARTS) as source:
+        figure = figure_of(collect_report(source), "data-months")
+    shown = chart_data(figure, "month", "net_revenue", "purchasing_customer_count")
+    june = shown[shown["month"].str[:7] == "2023-06"]
+    assert len(june) == 1
+    assert june[["net_revenue", "purchasing_customer_count"]].iloc[0].tolist() == [0, 0]
+    assert "Months without any order, drawn at 0: 2023-06." in figure.caption
+    assert "without any order" not in figure_of(sample_report.report, "data-months").caption
 
 
 # The R x F grid: every score on both axes ---------------------------------------------------

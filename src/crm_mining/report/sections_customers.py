@@ -40,6 +40,21 @@ def as_of_date(source: MartSource) -> str:
     return day(value) if value is not None else "unknown (no mart with an as_of_date)"
 
 
+def every_month(months: pd.DataFrame, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """`months` (one row per calendar month with orders, its first day in `month`) with a row of
+    zeros for every month from `first_day`'s to `last_day`'s that has none, in order: a month
+    without orders is a month of the data, drawn at 0, not left out of the chart."""
+    calendar = pd.date_range(
+        pd.Timestamp(first_day).to_period("M").to_timestamp(),
+        pd.Timestamp(last_day).to_period("M").to_timestamp(),
+        freq="MS",
+    )
+    calendar = calendar.union(pd.DatetimeIndex(months["month"]))
+    return (
+        months.set_index("month").reindex(calendar, fill_value=0).rename_axis("month").reset_index()
+    )
+
+
 def months_covered(months: pd.DataFrame, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
     """`months` (one row per calendar month, its first day in `month`) with how much of each
     month the data covers, the data covering every day from `first_day` to `last_day`:
@@ -176,12 +191,19 @@ def data_section(source: MartSource) -> Section:
             if as_of is not None
             else pd.Timestamp(overview["last_order_date"]).date()
         )
-        months = months_covered(months, first_day, last_day)
+        months = months_covered(every_month(months, first_day, last_day), first_day, last_day)
         partial = months[months["is_partial"]]
         caption = (
             "Customers with a purchase: at least one purchase order in the month (returns or "
             "cancellations alone do not count)."
         )
+        without_orders = months[months["order_count"] == 0]
+        if len(without_orders):
+            caption += (
+                " Months without any order, drawn at 0: "
+                + ", ".join(f"{month:%Y-%m}" for month in without_orders["month"])
+                + "."
+            )
         if len(partial):
             caption += (
                 f" The data covers {day(first_day)} to {day(last_day)}; lighter, dashed bars "
