@@ -445,9 +445,7 @@ def evaluation(
             hits = [
                 len(products & listed.get(c, set())) for c, products in relevant[target].items()
             ]
-            customers_hit[method] = {
-                c for c, products in relevant[target].items() if products & listed.get(c, set())
-            }
+            customers_hit[method] = {c for c, h in zip(relevant[target], hits, strict=True) if h}
             sizes = [len(products) for products in relevant[target].values()]
             evaluated = len(sizes)
             recall_units = sum(_units([h / s for h, s in zip(hits, sizes, strict=True)]))

@@ -114,13 +114,12 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     baskets = baskets_of(run)
 
     lines = lines_of(run)
+    returned = oracle.returned_in_full(lines)
+    assert returned, "the build should have products returned in full"
     purchases = oracle.customer_products(baskets)
     expected_similarities = oracle.item_similarities(
         oracle.recent_histories(
-            purchases,
-            reco.history_max_products,
-            oracle.popularity(baskets),
-            oracle.returned_in_full(lines),
+            purchases, reco.history_max_products, oracle.popularity(baskets), returned
         ),
         reco.cf_shrinkage,
         reco.cf_neighbours,
@@ -169,7 +168,6 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     ) - set(baskets["customer_id"].dropna())
     assert signups, "the build should have customers without a purchase"
     recipients = sorted(set(baskets["customer_id"].dropna()) | signups)
-    returned = oracle.returned_in_full(lines)
     expected = oracle.recommendations(
         baskets,
         reco,
@@ -180,7 +178,6 @@ def test_recommendations_match_the_oracle(build: str, request: pytest.FixtureReq
     assert_same_lists(recommendations, expected, "fct_customer_recommendations")
     assert set(recommendations.query("customer_id in @signups")["reason"]) == {"popular"}
     reasons = set(zip(recommendations["customer_id"], recommendations["reason"], strict=True))
-    assert returned, "the build should have products returned in full"
     assert not reasons & returned, "a product sent back is the reason of a recommendation"
     buy_again = run.df("fct_customer_buy_again")
     assert set(buy_again["method"]) == {chosen["repeat_purchases"]}
