@@ -107,14 +107,20 @@ def number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def mark_groups(svg: str, *classes: str) -> list[ET.Element]:
+    """The groups of data marks in a vl-convert SVG (tagged `role-mark` by Vega), of the mark
+    classes given (e.g. `mark-rect`); every group when none."""
+    wanted = {"role-mark", *classes}
+    return [
+        element
+        for element in ET.fromstring(svg).iter()
+        if wanted <= set((element.get("class") or "").split())
+    ]
+
+
 def svg_mark_count(svg: str) -> int:
     """Drawn data marks in a vl-convert SVG: children of the groups Vega tags `role-mark`."""
-    root = ET.fromstring(svg)
-    return sum(
-        len(element)
-        for element in root.iter()
-        if "role-mark" in (element.get("class") or "").split()
-    )
+    return sum(len(group) for group in mark_groups(svg))
 
 
 def chart_data(figure: Figure, *columns: str) -> pd.DataFrame:
@@ -564,11 +570,7 @@ def test_rfm_grid_has_every_cell_in_order() -> None:
 
 def grid_cells_drawn(svg: str) -> list[int]:
     """Cells (rect marks) drawn per heatmap of a vl-convert SVG."""
-    return [
-        len(element)
-        for element in ET.fromstring(svg).iter()
-        if {"role-mark", "mark-rect"} <= set((element.get("class") or "").split())
-    ]
+    return [len(group) for group in mark_groups(svg, "mark-rect")]
 
 
 @pytest.mark.parametrize(
@@ -606,8 +608,7 @@ def grid_cell_fills(svg: str) -> list[list[tuple[float, str]]]:
             (float(cell.get("aria-label", "").rsplit(": ", 1)[1]), cell.get("fill", ""))
             for cell in element
         ]
-        for element in ET.fromstring(svg).iter()
-        if {"role-mark", "mark-rect"} <= set((element.get("class") or "").split())
+        for element in mark_groups(svg, "mark-rect")
     ]
 
 
