@@ -26,7 +26,8 @@ from crm_mining.report import build_report, charts, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
 from crm_mining.report.model import Figure, Report, text
-from crm_mining.report.sections_customers import every_month, months_covered, rfm_grid
+from crm_mining.report.sections_customers import rfm_grid
+from crm_mining.report.sections_data import every_month, months_covered
 from crm_mining.report.source import open_source
 
 #: The number of RFM score bins the suite's builds use (the var's default).

@@ -19,12 +19,8 @@ from crm_mining.report import queries
 from crm_mining.report.charts import render_svg
 from crm_mining.report.html import render_html
 from crm_mining.report.model import Report, Section
-from crm_mining.report.sections_customers import (
-    as_of_date,
-    data_section,
-    rfm_section,
-    segments_section,
-)
+from crm_mining.report.sections_customers import rfm_section, segments_section
+from crm_mining.report.sections_data import as_of_date, data_section
 from crm_mining.report.sections_models import churn_section, clv_section
 from crm_mining.report.sections_products import associations_section, sentiment_section
 from crm_mining.report.source import MartSource, default_source, open_source

@@ -90,7 +90,7 @@ def monthly(frame: pd.DataFrame) -> Spec:
     """Net revenue per month (bars) above customers with a purchase order per month (line).
 
     A month the data covers only in part (columns is_partial, bounds and coverage of
-    sections_customers.months_covered) is drawn apart, its totals not being comparable: a
+    sections_data.months_covered) is drawn apart, its totals not being comparable: a
     lighter bar with a dashed outline, labelled with its bounds ('through 2011-12-09'), and a
     hollow point that the line reaches dashed."""
     frame = frame.assign(is_partial=frame["is_partial"].astype(bool))

@@ -6,8 +6,7 @@ import pandas as pd
 
 from crm_mining.report import charts, queries
 from crm_mining.report.model import Figure, Section, Table, count, money, number, share, text
-from crm_mining.report.sections_customers import absent, as_floats
-from crm_mining.report.source import MartSource
+from crm_mining.report.source import MartSource, absent, as_floats
 
 #: ROC AUC columns of fct_churn_model_metrics besides the chosen model's, with their label.
 #: Any other `*_roc_auc` column (a baseline added later) is shown under its own name.

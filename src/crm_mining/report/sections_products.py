@@ -6,8 +6,7 @@ import pandas as pd
 
 from crm_mining.report import charts, queries
 from crm_mining.report.model import Figure, Section, Table, count, number, share
-from crm_mining.report.sections_customers import absent, as_floats
-from crm_mining.report.source import MartSource
+from crm_mining.report.source import MartSource, absent, as_floats
 
 
 def _pair_rows(pairs: pd.DataFrame) -> list[list[str]]:

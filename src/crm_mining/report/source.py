@@ -173,3 +173,16 @@ def _described(
         if table in marts:
             columns.setdefault(table, []).append(column)
     return MartSource(description, connection, columns)
+
+
+def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The numeric columns used, as float64 (money may arrive as DECIMAL)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def absent(mart: str) -> str:
+    """The sentence a section shows when `mart` is not in the source."""
+    return f"The mart {mart} is not in this warehouse: build the project (`make build`) first."
