@@ -1,4 +1,7 @@
-{#- One row per input row that did not pass: rejected, or dropped as an exact duplicate. -#}
+{#-
+    One row per input row that is not kept: rejected, dropped as an exact duplicate, or dated on
+    or after the analysis date (after_as_of_date).
+-#}
 with
 
 input_rows_classified as (
