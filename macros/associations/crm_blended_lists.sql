@@ -37,7 +37,9 @@
             sum(cast(
                 round(1e15 / (60 + recommendation_rank)) as {{ dbt.type_bigint() }}
             )) as score_units,
-            nullif(min_by(reason_product_number, reason_priority), 0) as reason_product_number
+            nullif(
+                {{ crm_min_by('reason_product_number', 'reason_priority') }}, 0
+            ) as reason_product_number
         from component_ranks
         group by customer_number, product_number
     ),

@@ -23,7 +23,7 @@
             histories.customer_number,
             neighbours.neighbour_product_number as product_number,
             sum(neighbours.weight_units) as score_units,
-            min_by(neighbours.product_number, neighbours.strength_rank)
+            {{ crm_min_by('neighbours.product_number', 'neighbours.strength_rank') }}
                 as reason_product_number
         from {{ histories }} as histories
         inner join {{ neighbours }} as neighbours
