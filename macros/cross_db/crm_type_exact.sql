@@ -93,3 +93,8 @@
         as {{ amount_type }}
     )
 {%- endmacro %}
+
+{# A share in [0, 1] (a customer's recall) held to 15 decimals: sums of them are exact. #}
+{% macro crm_type_share() %}
+    {{ return('decimal(28, 15)') }}
+{% endmacro %}

@@ -20,21 +20,29 @@ training_rules as (
     select * from {{ ref('int_recommendation_training_rules') }}
 ),
 
-recent_products as (
-    select
-        customer_number,
-        product_number
-    from {{ ref('int_customer_histories_capped') }}
-    where context = 'evaluation' and is_holdout_customer
+customer_histories as (
+    select * from {{ ref('int_customer_histories_capped') }}
 ),
 
-training_similarities as (
+product_similarities as (
     select * from {{ ref('int_product_similarities') }}
-    where context = 'evaluation'
 ),
 
 returned_products as (
     select * from {{ ref('int_customer_returned_products_numbered') }}
+),
+
+recent_products as (
+    select
+        customer_number,
+        product_number
+    from customer_histories
+    where context = 'evaluation' and is_holdout_customer
+),
+
+training_similarities as (
+    select * from product_similarities
+    where context = 'evaluation'
 ),
 
 training_products as (

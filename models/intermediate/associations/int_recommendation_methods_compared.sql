@@ -93,7 +93,7 @@ method_results as (
         sum(cast(
             coalesce(hits_per_customer.hit_count, 0)
             / cast(evaluated_customers.relevant_product_count as {{ crm_type_double() }})
-            as numeric(28, 15)
+            as {{ crm_type_share() }}
         )) as recall_sum
     from methods
     inner join evaluated_customers

@@ -25,16 +25,28 @@ recommendation_evaluation as (
     select * from {{ ref('fct_recommendation_evaluation') }}
 ),
 
+customer_histories as (
+    select * from {{ ref('int_customer_histories_capped') }}
+),
+
+product_similarities as (
+    select * from {{ ref('int_product_similarities') }}
+),
+
+returned_products as (
+    select * from {{ ref('int_customer_returned_products_numbered') }}
+),
+
 recent_products as (
     select
         customer_number,
         product_number
-    from {{ ref('int_customer_histories_capped') }}
+    from customer_histories
     where context = 'current'
 ),
 
 current_similarities as (
-    select * from {{ ref('int_product_similarities') }}
+    select * from product_similarities
     where context = 'current'
 ),
 
@@ -54,10 +66,6 @@ methods as (
     from chosen_method
     inner join method_components
         on chosen_method.method = method_components.method
-),
-
-returned_products as (
-    select * from {{ ref('int_customer_returned_products_numbered') }}
 ),
 
 -- never offered as new: what the customer bought, or sent back (bought before the data)

@@ -24,4 +24,6 @@ products_bounded as (
 )
 
 select * from products_bounded
+-- stored in key order (DuckDB keeps an order by even without preserve_insertion_order): a
+-- scan of the mart reads the same rows in the same order on every build (docs/sentiment.md)
 order by product_id

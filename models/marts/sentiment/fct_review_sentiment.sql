@@ -22,4 +22,6 @@ reviews_typed as (
 )
 
 select * from reviews_typed
+-- stored in key order (DuckDB keeps an order by even without preserve_insertion_order): a
+-- scan of the mart reads the same rows in the same order on every build (docs/sentiment.md)
 order by review_id
