@@ -14,7 +14,7 @@ products as (
 customer_purchase_lines as (
     select
         products.category,
-        cast(order_lines.line_amount as {{ dbt.type_numeric() }}) as line_amount
+        order_lines.purchase_amount
     from order_lines
     inner join products
         on order_lines.product_id = products.product_id
@@ -25,7 +25,7 @@ customer_purchase_lines as (
 spend_per_category as (
     select
         category,
-        sum(line_amount) as purchase_spend
+        sum(purchase_amount) as purchase_spend
     from customer_purchase_lines
     group by category
 ),

@@ -25,10 +25,11 @@ segment_categories as (
 customer_lines as (
     select
         order_lines.customer_id,
-        order_lines.quantity,
+        order_lines.purchased_quantity,
+        order_lines.purchase_amount,
+        order_lines.return_amount,
         products.category,
-        segment_categories.category_rank,
-        cast(order_lines.line_amount as {{ dbt.type_numeric() }}) as line_amount
+        segment_categories.category_rank
     from order_lines
     inner join products
         on order_lines.product_id = products.product_id
@@ -40,15 +41,16 @@ customer_lines as (
 lines_per_customer as (
     select
         customer_id,
-        sum(case when quantity > 0 then quantity else 0 end) as purchased_units,
-        sum(case when quantity > 0 then line_amount else 0 end) as purchase_spend,
-        sum(case when quantity < 0 then -line_amount else 0 end) as returned_spend,
+        sum(purchased_quantity) as purchased_units,
+        sum(purchase_amount) as purchase_spend,
+        sum(return_amount) as returned_spend,
         {% for rank in range(1, top_categories + 1) -%}
             sum(
-                case when quantity > 0 and category_rank = {{ rank }} then line_amount else 0 end
+                case when category_rank = {{ rank }} then purchase_amount else 0 end
             ) as spend_category_{{ rank }},
         {% endfor -%}
-        count(distinct case when quantity > 0 then category end) as count_distinct_categories
+        count(distinct case when purchased_quantity > 0 then category end)
+            as count_distinct_categories
     from customer_lines
     group by customer_id
 ),

@@ -35,7 +35,7 @@ segment_purchase_lines as (
         order_lines.product_id,
         products.product_name,
         products.category,
-        cast(order_lines.line_amount as {{ dbt.type_numeric() }}) as line_amount
+        order_lines.line_amount
     from order_lines
     inner join customers_segmented
         on order_lines.customer_id = customers_segmented.customer_id
