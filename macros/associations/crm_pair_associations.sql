@@ -8,12 +8,15 @@
     min_pair_count=none,
     total_orders_relation=none
 ) %}
-{% set min_support = var('assoc_min_support') if min_support is none else min_support -%}
+{% set min_support = (
+    crm_number_var('assoc_min_support', 0, 1) if min_support is none else min_support
+) -%}
 {% set min_confidence = (
-    var('assoc_min_confidence') if min_confidence is none else min_confidence
+    crm_number_var('assoc_min_confidence', 0, 1) if min_confidence is none else min_confidence
 ) -%}
 {% set min_pair_count = (
-    var('assoc_min_pair_count') if min_pair_count is none else min_pair_count
+    crm_integer_var('assoc_min_pair_count', minimum=0) if min_pair_count is none
+    else min_pair_count
 ) -%}
 {% set antecedent = 'antecedent_' ~ item_column -%}
 {% set consequent = 'consequent_' ~ item_column -%}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -357,16 +358,32 @@ def test_list_vars_must_be_lists(
     assert message in " ".join(run.output.split())
 
 
-def test_a_negative_gain_bar_stops_dbt_naming_the_var(tmp_path: Path) -> None:
-    """reco_min_gain_z below 0 would let a method that hits fewer customers than popularity be
-    chosen: it stops dbt."""
+#: A value out of its var's range, one per kind of check (crm_integer_var, crm_number_var with
+#: and without an upper bound), and the model that reads it: each would compile into silently
+#: wrong results (lists of 0 products, a support above 1 that keeps no rule, a gain bar below 0
+#: that lets a method hitting fewer customers than popularity be chosen). dbt stops at the first
+#: compile error, so each is one invocation; test_governance checks that every read of these
+#: vars in SQL goes through a check.
+INVALID_VARS = [
+    ("reco_top_n", 0, "fct_customer_buy_again", "a positive integer, got '0'."),
+    (
+        "assoc_min_support",
+        1.5,
+        "fct_item_pair_associations",
+        "a number of 0 or more and 1 or less, got '1.5'.",
+    ),
+    ("reco_min_gain_z", -1, "fct_recommendation_evaluation", "a number of 0 or more, got '-1'."),
+]
+
+
+@pytest.mark.parametrize(("var", "value", "model", "message"), INVALID_VARS)
+def test_vars_out_of_range_stop_dbt_naming_them(
+    tmp_path: Path, var: str, value: Any, model: str, message: str
+) -> None:
     data_dir = normalized_dir(tmp_path / "data", with_optional=False)
-    dbt_vars = {"data_dir": str(data_dir), "reco_min_gain_z": -1}
-    run = run_dbt(["compile", "--select", "fct_recommendation_evaluation"], tmp_path, dbt_vars)
+    run = run_dbt(["compile", "--select", model], tmp_path, {"data_dir": str(data_dir), var: value})
     assert not run.ok
-    assert "crm_mining: the var reco_min_gain_z must be a number >= 0, not -1" in " ".join(
-        run.output.split()
-    )
+    assert f"crm_mining: var {var} must be {message}" in " ".join(run.output.split())
 
 
 def test_parquet_input_gives_the_same_tables_as_csv(

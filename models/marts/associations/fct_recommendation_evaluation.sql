@@ -9,12 +9,7 @@
     (McNemar's z over the customers one of the two hits and the other misses:
     int_recommendation_methods_compared).
 -#}
-{%- set min_gain_z = var('reco_min_gain_z') %}
-{%- if min_gain_z is not number or min_gain_z < 0 %}
-    {{ exceptions.raise_compiler_error(
-        "crm_mining: the var reco_min_gain_z must be a number >= 0, not " ~ min_gain_z
-    ) }}
-{%- endif %}
+{%- set min_gain_z = crm_number_var('reco_min_gain_z') %}
 with
 
 methods_compared as (
@@ -25,7 +20,7 @@ evaluation as (
     select
         recommendation_target,
         method,
-        cast({{ var('reco_top_n') }} as integer) as top_n,
+        cast({{ crm_integer_var('reco_top_n') }} as {{ dbt.type_int() }}) as top_n,
         cast(coalesce(evaluated_customer_count, 0) as {{ dbt.type_bigint() }})
             as evaluated_customer_count,
         cast(coalesce(relevant_product_count, 0) as {{ dbt.type_bigint() }})
