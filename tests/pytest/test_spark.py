@@ -93,6 +93,12 @@ def test_snowpark_dataframe_goes_through_to_pandas() -> None:
     assert fake.calls == 2
 
 
+def test_pandas_frames_are_recognised_without_the_helper_importing_pandas() -> None:
+    """crm_mining.frames finds pandas frames through sys.modules (it does not import pandas)."""
+    assert to_pandas(EXPECTED) is EXPECTED
+    assert _normalised(to_arrow(EXPECTED).to_pandas()) == _normalised(EXPECTED)
+
+
 def test_unknown_objects_are_refused() -> None:
     with pytest.raises(TypeError, match="cannot convert int"):
         to_pandas(42)
