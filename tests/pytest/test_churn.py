@@ -660,14 +660,6 @@ def test_isotonic_calibration_is_monotone_and_bounded() -> None:
     assert (np.diff(sigmoid(grid)) > 0).all()
 
 
-def test_roc_auc_from_ranks_equals_sklearn() -> None:
-    rng = np.random.default_rng(5)
-    labels = rng.random(500) < 0.4
-    scores = np.round(rng.normal(size=500) + labels, 1)  # many ties
-    assert model_module.roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
-    assert model_module.roc_auc(np.zeros(5), np.arange(5)) is None
-
-
 # ---------------------------------------------------------------- settings
 
 

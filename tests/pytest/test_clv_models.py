@@ -17,16 +17,12 @@ from lifetimes.datasets import load_cdnow_summary, load_cdnow_summary_data_with_
 from lifetimes.utils import _customer_lifetime_value
 from scipy import integrate
 from scipy.special import betaln
-from scipy.stats import rankdata
-from sklearn.metrics import roc_auc_score
 
 from crm_mining.clv import bgnbd, gamma_gamma
 from crm_mining.clv.bgnbd import BgNbdParams, fit_bgnbd
 from crm_mining.clv.evaluation import (
     CHURN_BASELINE_DTYPES,
     METRICS_DTYPES,
-    average_ranks,
-    roc_auc,
 )
 from crm_mining.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from crm_mining.clv.scoring import (
@@ -281,15 +277,6 @@ def test_clv_tiers_by_percent_rank_with_ties() -> None:
     assert clv_tiers(np.array([4.0])).tolist() == ["low"]
     assert clv_tiers(np.array([3.0, 3.0, 3.0])).tolist() == ["low"] * 3
     assert clv_tiers(np.array([np.nan])).tolist() == [None]
-
-
-def test_roc_auc_equals_scikit_learn_with_ties() -> None:
-    rng = np.random.default_rng(5)
-    labels = rng.random(500) < 0.4
-    scores = np.round(rng.random(500) + labels * 0.3, 1)
-    assert roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
-    assert roc_auc(np.array([True, True]), np.array([0.1, 0.2])) is None
-    np.testing.assert_array_equal(average_ranks(scores), rankdata(scores))
 
 
 def test_settings_come_from_the_vars() -> None:

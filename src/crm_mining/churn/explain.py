@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from crm_mining.churn.inputs import feature_matrix, stratified_sample
-from crm_mining.churn.model import ChurnModel, roc_auc, single_threaded
+from crm_mining.churn.model import ChurnModel, single_threaded
 from crm_mining.churn.settings import FEATURE_NAMES, FEATURES, ChurnSettings
+from crm_mining.metrics import roc_auc
 
 #: Permutation importances are computed on at most this many validation customers (seeded
 #: stratified sample), which bounds their cost on large data.

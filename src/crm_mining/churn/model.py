@@ -203,28 +203,6 @@ def _zero_columns(matrix: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    """ROC AUC from ranks (Mann-Whitney U, ties counted half), None with a single class.
-    Equal to sklearn's roc_auc_score, without its input checks (it is called once per feature
-    and repeat of the permutation importance)."""
-    labels = np.asarray(labels).astype(bool)
-    positives = int(labels.sum())
-    negatives = len(labels) - positives
-    if positives == 0 or negatives == 0:
-        return None
-    ranks = _average_ranks(np.asarray(scores, dtype=float))
-    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def _average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks of the values, ties given the mean of their ranks."""
-    order = np.argsort(values, kind="mergesort")
-    _, first, counts = np.unique(values[order], return_index=True, return_counts=True)
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)
-    return ranks
-
-
 @dataclass
 class ChurnModel:
     """What scores customers: calibrated classifiers (their mean probability), or a constant

@@ -27,10 +27,10 @@ from crm_mining.churn.model import (
     candidate_models,
     fit_members,
     minority,
-    roc_auc,
     single_threaded,
 )
 from crm_mining.churn.settings import BASE_RATE, CANDIDATES, FEATURE_NAMES, ChurnSettings
+from crm_mining.metrics import roc_auc
 
 #: The classifiers are fitted on at most this many customers (a seeded stratified sample):
 #: above it, more customers barely move the out-of-time ROC AUC (docs/churn.md) and the fit

@@ -33,6 +33,7 @@ from crm_mining.clv.scoring import (
     float_column,
     summary_arrays,
 )
+from crm_mining.metrics import roc_auc
 
 #: Columns of the one-row output of `fit_clv_models` (int_clv_model_fitted), with dtypes.
 METRICS_DTYPES: dict[str, str] = {
@@ -199,25 +200,6 @@ def params_from_metrics(
     if value("gamma_gamma_p") is not None:
         spend = GammaGammaParams(*(value(f"gamma_gamma_{n}") for n in ("p", "q", "v")))  # type: ignore[arg-type]
     return bgnbd, spend, value("population_order_value")
-
-
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of the values, ties sharing the mean of their ranks (as scipy's rankdata)."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts).astype("float64")
-    return ((ends - counts + 1.0 + ends) / 2.0)[inverse.reshape(-1)]
-
-
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    """ROC AUC (Mann-Whitney, ties count one half); None unless both classes are present."""
-    labels = np.asarray(labels, dtype=bool)
-    positives = int(labels.sum())
-    negatives = len(labels) - positives
-    if positives == 0 or negatives == 0:
-        return None
-    ranks = average_ranks(np.asarray(scores, dtype="float64"))
-    rank_sum = float(np.sum(ranks[labels]))
-    return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives)
 
 
 def churn_baseline(
