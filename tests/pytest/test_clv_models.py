@@ -18,7 +18,7 @@ from lifetimes.utils import _customer_lifetime_value
 from scipy import integrate
 from scipy.special import betaln
 
-from crm_mining.clv import bgnbd, gamma_gamma
+from crm_mining.clv import bgnbd, gamma_gamma, summary
 from crm_mining.clv.bgnbd import BgNbdParams, fit_bgnbd
 from crm_mining.clv.evaluation import (
     CHURN_BASELINE_DTYPES,
@@ -145,6 +145,17 @@ def test_fit_does_not_depend_on_row_order(cdnow: pd.DataFrame) -> None:
     a = fit_bgnbd(*arrays(cdnow))
     b = fit_bgnbd(*arrays(shuffled))
     assert a.params == b.params and a.log_likelihood == b.log_likelihood
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("column", ["x", "t_x", "T"])
+def test_summaries_with_nan_or_inf_are_refused(column: str, bad: float) -> None:
+    """NaN compares false and inf passes the range checks; neither is a customer summary."""
+    columns = {"x": [0.0, 2.0, 1.0], "t_x": [0.0, 5.0, 3.0], "T": [4.0, 9.0, 3.0]}
+    summary.check_summary(columns["x"], columns["t_x"], columns["T"])  # valid as it is
+    columns[column][1] = bad
+    with pytest.raises(ValueError, match=rf"^{column} must be finite"):
+        summary.check_summary(columns["x"], columns["t_x"], columns["T"])
 
 
 def test_gradient_equals_finite_differences(cdnow: pd.DataFrame) -> None:

@@ -52,9 +52,13 @@ def as_arrays(
 def check_summary(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> None:
     """Raise ValueError unless the summary is a valid BG/NBD input.
 
-    x: non-negative integers; 0 <= t_x <= T; t_x = 0 when x = 0.
+    x: non-negative integers; 0 <= t_x <= T; t_x = 0 when x = 0; all finite (NaN and inf
+    pass the comparisons below, so they are refused first).
     """
     x, t_x, age = as_arrays(x, t_x, age)
+    for name, values in (("x", x), ("t_x", t_x), ("T", age)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must be finite (no NaN or inf) for every customer")
     if np.any(x < 0) or np.any(x != np.floor(x)):
         raise ValueError("x must be non-negative integers")
     if np.any(t_x < 0) or np.any(t_x > age):
