@@ -259,6 +259,17 @@ def test_gamma_gamma_equals_lifetimes_and_the_published_fit() -> None:
     )
 
 
+def test_a_missing_spend_gives_the_population_mean_whatever_x() -> None:
+    params = GammaGammaParams(p=6.0, q=4.0, v=15.0)
+    x = np.array([0.0, 3.0, 3.0, 3.0])
+    m_x = np.array([np.nan, np.nan, 20.0, -5.0])
+    value = gamma_gamma.expected_order_value(params, x, m_x)
+    population = params.p * params.v / (params.q - 1.0)
+    assert value[0] == population and value[1] == population
+    assert value[2] == params.p * (params.v + 3.0 * 20.0) / (params.p * 3.0 + params.q - 1.0)
+    assert value[3] == params.p * params.v / (params.p * 3.0 + params.q - 1.0)  # m_x as 0
+
+
 def test_clv_equals_lifetimes_customer_lifetime_value(cdnow: pd.DataFrame) -> None:
     """Horizon 360 days: 12 steps of 30 days, lifetimes' monthly rate (1 + d)^(30/365) - 1."""
     x, t_x, age = arrays(cdnow, 7.0)

@@ -195,10 +195,12 @@ def expected_order_value(params: GammaGammaParams, x: np.ndarray, m_x: np.ndarra
     """E(Z | x, m_x) = p (v + x m_x) / (p x + q - 1), the customer's expected purchase value.
 
     A weighted mean of the population mean p v / (q - 1) and the customer's own m_x, with
-    weight p x / (p x + q - 1) on m_x. x = 0 (or m_x missing) gives the population mean; a
-    negative m_x (repeat purchases returned beyond their value) counts as 0.
+    weight p x / (p x + q - 1) on m_x. x = 0 gives the population mean, and so does a missing
+    m_x whatever x (no repeat purchase value is known: counted as x = 0; the summaries have m_x
+    null only when x = 0); a negative m_x (repeat purchases returned beyond their value) counts
+    as 0.
     """
-    x = np.asarray(x, dtype="float64")
-    m_x = np.nan_to_num(np.asarray(m_x, dtype="float64"), nan=0.0)
-    own = np.where(x > 0, np.maximum(m_x, 0.0), 0.0)
+    m_x = np.asarray(m_x, dtype="float64")
+    x = np.where(np.isnan(m_x), 0.0, np.asarray(x, dtype="float64"))
+    own = np.where(x > 0, np.maximum(np.nan_to_num(m_x, nan=0.0), 0.0), 0.0)
     return params.p * (params.v + x * own) / (params.p * x + params.q - 1.0)
