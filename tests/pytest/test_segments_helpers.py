@@ -32,6 +32,7 @@ from crm_mining.segmentation import (
     model_frame,
     name_personas,
     nearest_centroid,
+    order_segments,
     sample_rows,
     transform_features,
 )
@@ -216,6 +217,16 @@ def test_nearest_centroid_is_exact_and_ties_go_to_the_lower_index() -> None:
     labels, distances = nearest_centroid(matrix, centroids)
     assert labels.tolist() == [1, 0, 0]
     assert distances.tolist() == [0.0, 1.0, pytest.approx(np.sqrt(17))]
+
+
+def test_segments_follow_monetary_and_empty_clusters_come_last_in_index_order() -> None:
+    """k = 12, customers in clusters 3, 7 and 11 only: those by mean monetary (descending),
+    then the nine empty clusters by their index (2 before 10)."""
+    labels = np.array([3, 7, 11, 7])
+    monetary = np.array([50.0, 10.0, 80.0, 30.0])
+    customer_ids = np.array(["c1", "c2", "c3", "c4"])
+    order = order_segments(labels, monetary, customer_ids, 12)
+    assert order.tolist() == [11, 3, 7, 0, 1, 2, 4, 5, 6, 8, 9, 10]
 
 
 # ------------------------------------------------------------------ edge cases

@@ -152,7 +152,7 @@ def order_segments(
                 (0, -float(row["mean_monetary"]), -int(row["customers"]), row["first_customer"])
             )
         else:
-            keys.append((1, 0.0, 0, str(label)))
+            keys.append((1, 0.0, 0, label))  # by index: 2 before 10
     return np.array(sorted(range(k), key=lambda label: keys[label]), dtype=np.int64)
 
 
