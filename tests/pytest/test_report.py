@@ -25,7 +25,7 @@ from conftest import PROJECT_DIR, DbtRun
 from crm_mining.report import build_report, charts, collect_report, queries
 from crm_mining.report.browser import check_page, find_chromium
 from crm_mining.report.charts import render_svg
-from crm_mining.report.model import Figure, Report, text
+from crm_mining.report.model import Figure, Report, count, money, share, text
 from crm_mining.report.sections_customers import rfm_grid
 from crm_mining.report.sections_data import every_month, months_covered
 from crm_mining.report.source import open_source
@@ -511,6 +511,16 @@ def test_partial_months_are_the_ones_the_data_covers_in_part(
         assert "2011-12 (9 of 31 days, through 2011-12-09)" in figure.caption
     if name == "first_days_report":
         assert expected == {"2010-12": "7 of 31 days"}
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_a_missing_value_is_shown_as_a_dash(missing: object) -> None:
+    """Whatever kind of missing a mart cell gives (pandas' NA: nullable integer columns)."""
+    assert count(missing) == "-"
+    assert money(missing) == "-"
+    assert share(missing) == "-"
+    assert text(missing) == "-"
+    assert count(12345) == "12,345"
 
 
 def test_every_month_fills_a_month_without_orders_with_zeros() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,10 +77,11 @@ class Report:
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
+    """None, NaN, NaT or pandas' NA (whose comparisons give NA, which has no truth value)."""
+    if value is None or value is getattr(sys.modules.get("pandas"), "NA", None):
         return True
     try:
-        return bool(value != value)  # NaN, pandas NA
+        return bool(value != value)  # NaN, NaT
     except (TypeError, ValueError):
         return False
 
