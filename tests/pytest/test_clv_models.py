@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from harness import PROJECT_DIR
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary, load_cdnow_summary_data_with_monetary_value
@@ -308,6 +309,33 @@ def test_settings_come_from_the_vars() -> None:
         ClvSettings.from_config({"clv_horizon_days": 1, "clv_min_repeat_customers": 1})
     with pytest.raises(ConfigError, match="clv_horizon_days' must be a positive"):
         ClvSettings.from_config({**config, "clv_horizon_days": "0"})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "var"),
+    [
+        ((0, 0.1, 10), "clv_horizon_days"),
+        ((365, -1.0, 10), "clv_discount_rate"),
+        ((365, math.nan, 10), "clv_discount_rate"),
+        ((365, 0.1, 0), "clv_min_repeat_customers"),
+    ],
+)
+def test_settings_are_checked_however_they_are_made(
+    arguments: tuple[int, float, int], var: str
+) -> None:
+    """Python callers constructing ClvSettings get the checks of the dbt vars."""
+    with pytest.raises(ConfigError, match=f"var '{var}' must be"):
+        ClvSettings(*arguments)
+
+
+def test_settings_defaults_are_the_dbt_project_vars() -> None:
+    """The dataclass defaults (used by Python callers) mirror dbt_project.yml, the only place
+    of the defaults for dbt runs."""
+    variables = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    defaults = ClvSettings()
+    assert defaults.horizon_days == variables["clv_horizon_days"]
+    assert defaults.discount_rate == variables["clv_discount_rate"]
+    assert defaults.min_repeat_customers == variables["clv_min_repeat_customers"]
 
 
 def test_planted_truth_is_recovered_on_50000_customers() -> None:

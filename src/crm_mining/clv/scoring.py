@@ -73,21 +73,22 @@ class ClvSettings:
     #: BG/NBD and Gamma-Gamma need at least this many repeat customers.
     min_repeat_customers: int = 10
 
+    def __post_init__(self) -> None:
+        if self.horizon_days < 1:
+            raise ConfigError("crm_mining: var 'clv_horizon_days' must be a positive integer.")
+        if not self.discount_rate > -1.0:
+            raise ConfigError("crm_mining: var 'clv_discount_rate' must be greater than -1.")
+        if self.min_repeat_customers < 1:
+            raise ConfigError("crm_mining: var 'clv_min_repeat_customers' must be at least 1.")
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ClvSettings:
         """Settings from the dbt vars of the same names (values may arrive as text)."""
-        settings = cls(
+        return cls(
             horizon_days=int(config_int(config, "clv_horizon_days")),  # type: ignore[arg-type]
             discount_rate=float(config_float(config, "clv_discount_rate")),  # type: ignore[arg-type]
             min_repeat_customers=int(config_int(config, "clv_min_repeat_customers")),  # type: ignore[arg-type]
         )
-        if settings.horizon_days < 1:
-            raise ConfigError("crm_mining: var 'clv_horizon_days' must be a positive integer.")
-        if not settings.discount_rate > -1.0:
-            raise ConfigError("crm_mining: var 'clv_discount_rate' must be greater than -1.")
-        if settings.min_repeat_customers < 1:
-            raise ConfigError("crm_mining: var 'clv_min_repeat_customers' must be at least 1.")
-        return settings
 
 
 def summary_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
