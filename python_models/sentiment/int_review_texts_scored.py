@@ -16,6 +16,7 @@ adapters write. The incremental strategy is in the YAML: delete+insert, merge on
 from crm_mining.frames import is_pyspark_dataframe, is_snowpark_dataframe, to_arrow
 from crm_mining.sentiment import (
     SentimentSettings,
+    duckdb_texts_to_score,
     score_text_batches,
     scoring_rules,
     texts_to_score,
@@ -41,17 +42,6 @@ def model(dbt, session):
         to_score = texts_to_score(to_arrow(reviews), cached)
         batches = to_score.to_batches(max_chunksize=settings.chunk_size)
         return score_text_batches(batches, to_score.num_rows, settings).to_pandas()
-    reviews = reviews.filter("text_hash is not null")
-    # Hashes to score, found on the hash column alone (joining texts would be far slower).
-    hashes = reviews.project("text_hash")
-    if dbt.is_incremental:
-        hashes = hashes.join(session.sql(cached_sql), "text_hash", how="anti")
-    to_score = hashes.distinct().to_arrow_table()
-    texts = (
-        reviews.join(session.from_arrow(to_score), "text_hash", how="semi")
-        .aggregate("text_hash, any_value(review_text) as review_text", "text_hash")
-        .order("text_hash")
-    )
-    return score_text_batches(
-        texts.to_arrow_reader(settings.chunk_size), to_score.num_rows, settings
-    )
+    cached = session.sql(cached_sql) if dbt.is_incremental else None
+    texts, text_count = duckdb_texts_to_score(session, reviews, cached)
+    return score_text_batches(texts.to_arrow_reader(settings.chunk_size), text_count, settings)

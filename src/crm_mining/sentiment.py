@@ -282,11 +282,33 @@ def texts_batch(hashes: Sequence[str], texts: Sequence[str | None]) -> pa.Record
     )
 
 
+def duckdb_texts_to_score(session: Any, reviews: Any, cached_hashes: Any | None) -> tuple[Any, int]:
+    """texts_to_score with DuckDB's relation API, for int_review_texts_scored on DuckDB: the
+    (text_hash, review_text) rows to score as a relation sorted by text_hash, and their count.
+
+    session: the model's DuckDB connection; reviews: a relation with text_hash and review_text;
+    cached_hashes: a relation of one column text_hash (None: nothing cached, a full build). The
+    hashes are found on the hash column alone, then their texts joined (joining texts first is
+    far slower); any text of a hash is the text, the texts of one hash being equal.
+    """
+    reviews = reviews.filter("text_hash is not null")
+    hashes = reviews.project("text_hash")
+    if cached_hashes is not None:
+        hashes = hashes.join(cached_hashes, "text_hash", how="anti")
+    to_score = hashes.distinct().to_arrow_table()
+    texts = (
+        reviews.join(session.from_arrow(to_score), "text_hash", how="semi")
+        .aggregate("text_hash, any_value(review_text) as review_text", "text_hash")
+        .order("text_hash")
+    )
+    return texts, to_score.num_rows
+
+
 def texts_to_score(reviews: pa.Table, cached_hashes: pa.Array | pa.ChunkedArray | None) -> pa.Table:
     """The (text_hash, review_text) rows to score: one per hash of the reviews that is not null
     and not in cached_hashes (None: nothing cached, a full build), sorted by text_hash.
 
-    The selection int_review_texts_scored makes with DuckDB's relation API, for engines whose
+    The selection duckdb_texts_to_score makes with DuckDB's relation API, for engines whose
     DataFrames reach Python as Arrow (Spark, Databricks, Snowflake). A hash is the MD5 of its
     text, so the texts of one hash are equal and any of them (the smallest) is the text.
     """

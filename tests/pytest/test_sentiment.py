@@ -291,3 +291,30 @@ def test_texts_to_score_selects_what_the_duckdb_path_selects() -> None:
     assert list(zip(*chosen.to_pydict().values(), strict=True)) == expected
     assert chosen.column_names == ["text_hash", "review_text"]
     assert sentiment.texts_to_score(reviews, None).num_rows == 3
+
+
+def test_duckdb_selection_equals_the_arrow_selection() -> None:
+    """The model's DuckDB path (duckdb_texts_to_score) selects what texts_to_score selects:
+    the same rows in the same order, with and without a cache, on hashes repeated, null and
+    cached, some of the cached ones no longer reviewed."""
+    rng = np.random.default_rng(7)
+    texts = [f"text {i} is {'great' if i % 3 else 'awful'}" for i in range(40)]
+    picked = [texts[i] for i in rng.integers(0, len(texts), 300)]
+    hashes = [None if i % 17 == 0 else sentiment.text_hash(t) for i, t in enumerate(picked)]
+    reviews = pa.table({"text_hash": hashes, "review_text": picked})
+    cached = pa.array([sentiment.text_hash(t) for t in [*texts[:10], "gone"]], pa.string())
+    session = duckdb.connect()
+    for cached_hashes in (None, cached):
+        expected = sentiment.texts_to_score(reviews, cached_hashes)
+        cached_relation = (
+            None
+            if cached_hashes is None
+            else session.from_arrow(pa.table({"text_hash": cached_hashes}))
+        )
+        relation, count = sentiment.duckdb_texts_to_score(
+            session, session.from_arrow(reviews), cached_relation
+        )
+        got = relation.to_arrow_table()
+        assert got.to_pydict() == expected.to_pydict()
+        assert count == expected.num_rows > 0
+    assert count < sentiment.texts_to_score(reviews, None).num_rows
