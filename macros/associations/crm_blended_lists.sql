@@ -1,6 +1,6 @@
 {#- The blend: reciprocal rank fusion of the rules', item CF's and popularity's lists. -#}
 {% macro crm_blended_lists(lists, top_n=none) %}
-{%- set top_n = crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
     {#-
         lists: method, customer_number, product_number, recommendation_rank,
         reason_product_number (crm_new_product_lists of 'association_rules', 'item_cf' and
@@ -38,7 +38,7 @@
                 round(1e15 / (60 + recommendation_rank)) as {{ dbt.type_bigint() }}
             )) as score_units,
             nullif(
-                {{ crm_min_by('reason_product_number', 'reason_priority') }}, 0
+                {{ crm_mining.crm_min_by('reason_product_number', 'reason_priority') }}, 0
             ) as reason_product_number
         from component_ranks
         group by customer_number, product_number

@@ -23,8 +23,9 @@
             histories.customer_number,
             neighbours.neighbour_product_number as product_number,
             sum(neighbours.weight_units) as score_units,
-            {{ crm_min_by('neighbours.product_number', 'neighbours.strength_rank') }}
-                as reason_product_number
+            {{ crm_mining.crm_min_by(
+                'neighbours.product_number', 'neighbours.strength_rank'
+            ) }} as reason_product_number
         from {{ histories }} as histories
         inner join {{ neighbours }} as neighbours
             on histories.product_number = neighbours.product_number
