@@ -14,7 +14,7 @@
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_summarized') }}
 ),
 
 customer_orders as (
