@@ -1,12 +1,13 @@
 {#-
     One row per snapshot and customer with at least one review dated before the snapshot's
-    cutoff: review sentiment features (VADER compound of fct_review_sentiment), computed only
-    from the reviews dated strictly before the cutoff.
+    cutoff: review sentiment features (the VADER compound of int_reviews_sentiment_scored, the
+    rows of fct_review_sentiment), computed only from the reviews dated strictly before the
+    cutoff.
 -#}
 with
 
 review_sentiment as (
-    select * from {{ ref('fct_review_sentiment') }}
+    select * from {{ ref('int_reviews_sentiment_scored') }}
 ),
 
 churn_snapshots as (
