@@ -1,6 +1,6 @@
 {#- The blend: reciprocal rank fusion of the rules', item CF's and popularity's lists. -#}
 {% macro crm_blended_lists(lists, top_n=none) %}
-{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n %}
     {#-
         lists: method, customer_number, product_number, recommendation_rank,
         reason_product_number (crm_new_product_lists of 'association_rules', 'item_cf' and

@@ -1,6 +1,6 @@
 {#- Top-N products per customer among those they bought before, by method. -#}
 {% macro crm_buy_again_lists(purchases, methods, top_n=none) %}
-{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n %}
     {#-
         purchases: one row per customer and product bought, with at least customer_number,
         product_number, order_count (the customer's orders holding the product),

@@ -1,6 +1,6 @@
 {#- Top-N products per method and customer: the scored ones, then the most popular ones. -#}
 {% macro crm_new_product_lists(customers, bought, products, scores, methods, top_n=none) %}
-{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n %}
     {#-
         customers: customer_number (who gets a list). bought: customer_number, product_number
         (never listed). products: product_number, popularity_rank, popularity_score. scores:

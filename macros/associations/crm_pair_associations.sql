@@ -9,15 +9,15 @@
     total_orders_relation=none
 ) %}
 {% set min_support = (
-    crm_mining.crm_number_var('assoc_min_support', 0, 1) if min_support is none
+    crm_mining.crm_checked_var('assoc_min_support') if min_support is none
     else min_support
 ) -%}
 {% set min_confidence = (
-    crm_mining.crm_number_var('assoc_min_confidence', 0, 1) if min_confidence is none
+    crm_mining.crm_checked_var('assoc_min_confidence') if min_confidence is none
     else min_confidence
 ) -%}
 {% set min_pair_count = (
-    crm_mining.crm_integer_var('assoc_min_pair_count', minimum=0) if min_pair_count is none
+    crm_mining.crm_checked_var('assoc_min_pair_count') if min_pair_count is none
     else min_pair_count
 ) -%}
 {% set antecedent = 'antecedent_' ~ item_column -%}

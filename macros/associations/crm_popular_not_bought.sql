@@ -1,6 +1,6 @@
 {#- The top_n most popular products each customer never bought. -#}
 {% macro crm_popular_not_bought(customers, bought, products, top_n=none) %}
-{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n %}
     {#-
         customers: customer_number. bought: customer_number, product_number. products:
         product_number, popularity_rank (1 = in the most orders), popularity_score. Returns

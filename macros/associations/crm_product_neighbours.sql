@@ -1,6 +1,6 @@
 {#- The products each product points to, for the rules and for item CF, with their weight. -#}
 {% macro crm_product_neighbours(product_rules, product_similarities, products, top_n=none) %}
-{%- set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n %}
+{%- set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n %}
     {#-
         product_rules: antecedent_product_id, consequent_product_id, confidence (the columns of
         fct_item_pair_associations). product_similarities: product_number,

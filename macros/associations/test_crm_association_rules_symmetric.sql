@@ -1,7 +1,8 @@
 {#- Data test: each rule A -> B has its reverse B -> A with consistent counts and metrics. -#}
 {% test crm_association_rules_symmetric(model, item_column, min_confidence=none) %}
 {% set min_confidence = (
-    var('assoc_min_confidence') if min_confidence is none else min_confidence
+    crm_mining.crm_checked_var('assoc_min_confidence') if min_confidence is none
+    else min_confidence
 ) -%}
 {% set antecedent = 'antecedent_' ~ item_column -%}
 {% set consequent = 'consequent_' ~ item_column -%}

@@ -6,7 +6,7 @@
         method whose gain_z clears reco_min_gain_z, or hits fewer customers than popularity
         or than another method that clears it.
     -#}
-    {%- set min_gain_z = var('reco_min_gain_z') %}
+    {%- set min_gain_z = crm_mining.crm_checked_var('reco_min_gain_z') %}
     with
 
     evaluation as (

@@ -2,7 +2,7 @@
 {% test crm_recommendation_ranks_complete(
     model, basket_model, top_n=none, among_bought=false, lines_model=none, customers_model=none
 ) %}
-{% set top_n = crm_mining.crm_integer_var('reco_top_n') if top_n is none else top_n -%}
+{% set top_n = crm_mining.crm_checked_var('reco_top_n') if top_n is none else top_n -%}
     {#-
         Fails with the customers (of basket_model, guests aside) whose list is not exactly the
         ranks 1, 2, ..., n with n = min(top_n, products of basket_model they never bought), or,

@@ -54,9 +54,8 @@
                 ) -%}
             {%- endif -%}
         {%- endif -%}
-        {%- set max_gap = var('order_date_max_gap_days') -%}
+        {%- set max_gap = crm_mining.crm_checked_var('order_date_max_gap_days') -%}
         {%- if rows | length == 1 and max_gap is not none -%}
-            {%- set max_gap = crm_integer_var('order_date_max_gap_days') -%}
             {%- set first, following, first_gap, first_rows = rows[0][9:13] -%}
             {%- if not from_var and gap is not none and gap > max_gap -%}
                 {%- set day_after = modules.datetime.date.fromisoformat((previous | string)[:10])

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -358,32 +357,55 @@ def test_list_vars_must_be_lists(
     assert message in " ".join(run.output.split())
 
 
-#: A value out of its var's range, one per kind of check (crm_integer_var, crm_number_var with
-#: and without an upper bound), and the model that reads it: each would compile into silently
-#: wrong results (lists of 0 products, a support above 1 that keeps no rule, a gain bar below 0
-#: that lets a method hitting fewer customers than popularity be chosen). dbt stops at the first
-#: compile error, so each is one invocation; test_governance checks that every read of these
-#: vars in SQL goes through a check.
-INVALID_VARS = [
-    ("reco_top_n", 0, "fct_customer_buy_again", "a positive integer, got '0'."),
-    (
-        "assoc_min_support",
-        1.5,
-        "fct_item_pair_associations",
-        "a number of 0 or more and 1 or less, got '1.5'.",
-    ),
-    ("reco_min_gain_z", -1, "fct_recommendation_evaluation", "a number of 0 or more, got '-1'."),
-]
+#: A value out of range for every var of crm_var_domains (macros/validation), and the message
+#: each gets. Unchecked, each compiled into silently wrong results: lists of 0 products, a
+#: support above 1 that keeps no rule, a negative shrinkage, a gain bar below 0 that lets a
+#: method hitting fewer customers than popularity be chosen, a guard that can never fire.
+OUT_OF_RANGE_VARS = {
+    "order_date_max_gap_days": (0, "a positive integer, or null, got '0'."),
+    "reject_warn_share": (1.5, "a number of 0 or more and 1 or less, got '1.5'."),
+    "reject_error_share": (-1, "a number of 0 or more and 1 or less, got '-1'."),
+    "assoc_min_support": (2, "a number of 0 or more and 1 or less, got '2'."),
+    "assoc_min_confidence": ("high", "a number of 0 or more and 1 or less, got 'high'."),
+    "assoc_min_pair_count": (-1, "an integer of 0 or more, got '-1'."),
+    "reco_top_n": (0, "a positive integer, got '0'."),
+    "reco_history_max_products": (2.5, "a positive integer, got '2.5'."),
+    "reco_cf_neighbours": (True, "a positive integer, got 'True'."),
+    "reco_cf_shrinkage": (-1, "a number of 0 or more, got '-1'."),
+    "reco_eval_max_customers": (0, "a positive integer, or null, got '0'."),
+    "reco_min_gain_z": (-1, "a number of 0 or more, got '-1'."),
+    "segment_top_categories": (-2, "an integer of 0 or more, got '-2'."),
+    "churn_horizon_days": (0, "a positive integer, got '0'."),
+    "clv_horizon_days": ("a year", "a positive integer, got 'a year'."),
+}
 
 
-@pytest.mark.parametrize(("var", "value", "model", "message"), INVALID_VARS)
-def test_vars_out_of_range_stop_dbt_naming_them(
-    tmp_path: Path, var: str, value: Any, model: str, message: str
-) -> None:
+def test_vars_out_of_range_build_nothing_and_are_all_named(tmp_path: Path) -> None:
+    """The on-run-start hook checks every var before any node runs and names them all."""
     data_dir = normalized_dir(tmp_path / "data", with_optional=False)
-    run = run_dbt(["compile", "--select", model], tmp_path, {"data_dir": str(data_dir), var: value})
+    dbt_vars = {name: value for name, (value, _) in OUT_OF_RANGE_VARS.items()}
+    run = run_dbt(["build", "--select", "stg_crm__orders"], tmp_path,
+                  {"data_dir": str(data_dir), **dbt_vars})  # fmt: skip
     assert not run.ok
-    assert f"crm_mining: var {var} must be {message}" in " ".join(run.output.split())
+    output = " ".join(run.output.split())
+    assert "crm_mining: 15 var(s) out of range, nothing was built:" in output
+    missing = [
+        name
+        for name, (_, message) in OUT_OF_RANGE_VARS.items()
+        if f"var {name} must be {message}" not in output
+    ]
+    assert missing == []
+    assert "START sql" not in output  # no model ran (the hooks before it did)
+
+
+def test_a_var_out_of_range_stops_the_model_that_reads_it(tmp_path: Path) -> None:
+    """Where no hook runs (`dbt compile`, `dbt show`), the model reading the var refuses it."""
+    data_dir = normalized_dir(tmp_path / "data", with_optional=False)
+    dbt_vars = {"data_dir": str(data_dir), "reco_top_n": 0}
+    run = run_dbt(["compile", "--select", "fct_customer_buy_again"], tmp_path, dbt_vars)
+    assert not run.ok
+    output = " ".join(run.output.split())
+    assert "crm_mining: var reco_top_n must be a positive integer, got '0'." in output
 
 
 def test_parquet_input_gives_the_same_tables_as_csv(

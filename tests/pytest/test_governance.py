@@ -189,52 +189,37 @@ def test_readme_documents_every_var() -> None:
     assert [name for name in project_vars if f"`{name}`" not in readme] == []
 
 
-#: Vars whose value is checked where SQL reads it (crm_integer_var, crm_number_var, or, for the
-#: optional reco_eval_max_customers, after its null test): see test_foundation's
-#: test_vars_out_of_range_stop_dbt_naming_them for what a bad value does.
-CHECKED_VARS = [
-    "reco_top_n",
-    "reco_history_max_products",
-    "reco_cf_neighbours",
-    "reco_cf_shrinkage",
-    "reco_eval_max_customers",
-    "reco_min_gain_z",
-    "assoc_min_support",
-    "assoc_min_confidence",
-    "assoc_min_pair_count",
-    "reject_warn_share",
-    "reject_error_share",
-    "rfm_bins",
-    "churn_horizon_days",
-    "segment_top_categories",
-]
+#: The registry of the vars the SQL reads as numbers, and their domains.
+VAR_DOMAINS = PROJECT_DIR / "macros" / "validation" / "crm_var_domains.sql"
 
 
 def unchecked_var_reads(sql: str, name: str) -> int:
-    """Reads of var `name` in a SQL file that no check wraps: `var('name')` outside
-    `crm_integer_var('name'`, `crm_number_var('name'` and `var('name') is none`."""
-    reads = re.findall(rf"(?<![\w.])var\('{name}'\)( is none)?", sql)
-    return sum(1 for is_none in reads if not is_none)
+    """Reads of var `name` in a SQL file that its check does not wrap: `var('name')`, not
+    `crm_checked_var('name')`."""
+    return len(re.findall(rf"(?<![\w.])var\('{name}'\)", sql))
 
 
 def test_the_sql_reads_checked_vars_through_their_check() -> None:
-    """Every read of a checked var by a model or a macro that builds (data-test macros read
-    what the model they test already checked) goes through its check, so that no model compiles
-    an unchecked value."""
+    """Every read of a var of crm_var_domains by a model or a macro goes through
+    crm_checked_var, so that no model compiles an unchecked value, and every var read so is in
+    the registry."""
+    checked = re.findall(r"'(\w+)': \{'kind'", VAR_DOMAINS.read_text())
+    assert len(checked) == len(set(checked)) >= 15
     files = [
         path
         for folder in ("models", "macros")
         for path in sorted((PROJECT_DIR / folder).rglob("*.sql"))
-        if not path.name.startswith("test_")
     ]
     unchecked = [
         (path.relative_to(PROJECT_DIR).as_posix(), name)
         for path in files
-        for name in CHECKED_VARS
-        if unchecked_var_reads(path.read_text(), name) and path.name not in {"crm_rfm_bins.sql"}
+        for name in checked
+        if unchecked_var_reads(path.read_text(), name)
     ]
     assert unchecked == []
-    checked_reads = sum(
-        path.read_text().count(f"_var('{name}'") for path in files for name in CHECKED_VARS
-    )
-    assert checked_reads >= len(CHECKED_VARS) - 1  # rfm_bins: crm_rfm_bins
+    read_through_check = {
+        name
+        for path in files
+        for name in re.findall(r"crm_checked_var\('(\w+)'\)", path.read_text())
+    }
+    assert read_through_check == set(checked)

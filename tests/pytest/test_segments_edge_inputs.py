@@ -278,7 +278,7 @@ def test_reviews_with_ratings_and_no_text_column(identical_customers: DbtRun) ->
 
 def test_segment_top_categories_must_be_a_count(tmp_path: Path) -> None:
     """A null, a word or a negative number silently became 0 category features; it is refused
-    when dbt executes, naming the var, as the horizons are (crm_integer_var)."""
+    when dbt executes, naming the var, as the horizons are (crm_checked_var)."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "orders.csv").write_text("order_id,customer_id,order_date\nO1,c1,2024-01-05\n")

@@ -9,7 +9,7 @@
     for a customer without a hidden order, but for the popularity that breaks ties, which
     leaves out every customer's hidden order.
 -#}
-{%- set max_products = crm_integer_var('reco_history_max_products') %}
+{%- set max_products = crm_checked_var('reco_history_max_products') %}
 with
 
 customer_products as (

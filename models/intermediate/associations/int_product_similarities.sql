@@ -7,7 +7,7 @@
     similarity = n(A, B) / sqrt(n(A) * n(B)) * n(A, B) / (n(A, B) + reco_cf_shrinkage),
     the cosine of the two products' customer vectors, shrunk for pairs seen by few customers.
 -#}
-{%- set shrinkage = crm_number_var('reco_cf_shrinkage') %}
+{%- set shrinkage = crm_checked_var('reco_cf_shrinkage') %}
 with
 
 histories as (
@@ -115,7 +115,7 @@ neighbours_ranked as (
 
 neighbours_kept as (
     select * from neighbours_ranked
-    where neighbour_rank <= {{ crm_integer_var('reco_cf_neighbours') }}
+    where neighbour_rank <= {{ crm_checked_var('reco_cf_neighbours') }}
 )
 
 select * from neighbours_kept

@@ -7,9 +7,7 @@
     pseudo-random order seeded by random_seed (md5 of the customer id and the seed; ties:
     customer_id).
 -#}
-{%- set max_customers = (
-    none if var('reco_eval_max_customers') is none else crm_integer_var('reco_eval_max_customers')
-) %}
+{%- set max_customers = crm_checked_var('reco_eval_max_customers') %}
 {%- set seed_suffix = "':" ~ var('random_seed') ~ "'" %}
 with
 

@@ -3,7 +3,7 @@
     as_of_date - churn_horizon_days, labels observed up to as_of_date) and 'scoring' (features
     before as_of_date, the horizon still to come).
 -#}
-{%- set horizon_days = crm_integer_var('churn_horizon_days') -%}
+{%- set horizon_days = crm_checked_var('churn_horizon_days') -%}
 
 with
 

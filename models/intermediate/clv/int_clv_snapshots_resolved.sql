@@ -5,7 +5,7 @@
     'churn_training' (the churn model's training cutoff: the P(alive) baseline of the churn
     metrics).
 -#}
-{%- set horizon_days = crm_integer_var('clv_horizon_days') -%}
+{%- set horizon_days = crm_checked_var('clv_horizon_days') -%}
 
 with
 

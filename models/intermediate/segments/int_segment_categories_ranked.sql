@@ -1,5 +1,5 @@
 {#- One row per category bought by a customer: its share of all purchase spend and its rank. -#}
-{%- set top_categories = crm_integer_var('segment_top_categories', minimum=0) -%}
+{%- set top_categories = crm_checked_var('segment_top_categories') -%}
 
 with
 

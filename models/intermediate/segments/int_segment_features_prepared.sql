@@ -2,7 +2,7 @@
     One row per customer of fct_customer_rfm (a purchase order before as_of_date): the RFM
     features plus the buying behaviour that the segmentation clusters on.
 -#}
-{%- set top_categories = crm_integer_var('segment_top_categories', minimum=0) -%}
+{%- set top_categories = crm_checked_var('segment_top_categories') -%}
 
 with
 

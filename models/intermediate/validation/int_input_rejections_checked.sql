@@ -111,8 +111,8 @@ inputs_leveled as (
         *,
         case
             when is_without_order_line then 'error'
-            when share_rejected > {{ crm_number_var('reject_error_share', 0, 1) }} then 'error'
-            when share_rejected > {{ crm_number_var('reject_warn_share', 0, 1) }} then 'warn'
+            when share_rejected > {{ crm_checked_var('reject_error_share') }} then 'error'
+            when share_rejected > {{ crm_checked_var('reject_warn_share') }} then 'warn'
             else 'ok'
         end as guard_level
     from inputs_checked

@@ -9,7 +9,7 @@
     (McNemar's z over the customers one of the two hits and the other misses:
     int_recommendation_methods_compared).
 -#}
-{%- set min_gain_z = crm_number_var('reco_min_gain_z') %}
+{%- set min_gain_z = crm_checked_var('reco_min_gain_z') %}
 with
 
 methods_compared as (
@@ -20,7 +20,7 @@ evaluation as (
     select
         recommendation_target,
         method,
-        cast({{ crm_integer_var('reco_top_n') }} as {{ dbt.type_int() }}) as top_n,
+        cast({{ crm_checked_var('reco_top_n') }} as {{ dbt.type_int() }}) as top_n,
         cast(coalesce(evaluated_customer_count, 0) as {{ dbt.type_bigint() }})
             as evaluated_customer_count,
         cast(coalesce(relevant_product_count, 0) as {{ dbt.type_bigint() }})
