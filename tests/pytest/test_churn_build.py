@@ -24,6 +24,9 @@ CHURN = [
     "+fct_customer_churn_scores",
     "+fct_churn_model_metrics",
     "+fct_churn_feature_importance",
+    # the public sentiment mart the review features' oracle reads (known_reviews); the churn
+    # models read its upstream, int_reviews_sentiment_scored
+    "fct_review_sentiment",
     *UNIT_TESTS_RUN_ELSEWHERE,
 ]
 HORIZON = 90
