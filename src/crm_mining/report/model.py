@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Report:
 
 def _missing(value: Any) -> bool:
     """None, NaN, NaT or pandas' NA (whose comparisons give NA, which has no truth value)."""
-    if value is None or value is getattr(sys.modules.get("pandas"), "NA", None):
+    if value is None or value is pd.NA:
         return True
     try:
         return bool(value != value)  # NaN, NaT
